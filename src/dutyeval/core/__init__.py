@@ -1,0 +1,1 @@
+"""Pure domain logic: no Django import anywhere below this package."""
