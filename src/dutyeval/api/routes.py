@@ -1,0 +1,129 @@
+"""REST API (django-ninja, OpenAPI at /api/openapi.json). Same scoping as the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from dutyeval.accounts import scoping
+from dutyeval.collection.models import DataValue
+from dutyeval.collection.services import ValidationFailed, save_values
+from dutyeval.evaluation import services
+from dutyeval.evaluation.models import Submission
+from dutyeval.regions.models import Region
+
+api = NinjaAPI(title="DutyEval API", version="1", auth=django_auth, urls_namespace="api")
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+class ValueOut(Schema):
+    element: str
+    year: int
+    value: Decimal
+    source: str
+
+
+class ValuesIn(Schema):
+    values: dict[str, str | float | int | None]
+
+
+class ProblemOut(Schema):
+    field: str
+    reason: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    cycle: int
+    region: str
+    region_name: str
+    state: str
+
+
+class ReturnIn(Schema):
+    reason: str
+
+
+def _region(request, code: str) -> Region:
+    region = get_object_or_404(Region, code=code)
+    if not scoping.can_view_region(request.user, region):
+        raise HttpError(404, "区域不存在或无权访问")
+    return region
+
+
+@api.get("/regions", response=list[RegionOut])
+def list_regions(request):
+    qs = scoping.visible_regions(request.user).select_related("parent")
+    return [RegionOut(code=r.code, name=r.name, level=r.level, parent=r.parent.code if r.parent else None) for r in qs]
+
+
+@api.get("/regions/{code}/values/{year}", response=list[ValueOut])
+def region_values(request, code: str, year: int):
+    region = _region(request, code)
+    qs = DataValue.objects.filter(region=region, year=year).select_related("element")
+    return [ValueOut(element=v.element.code, year=v.year, value=v.value, source=v.source) for v in qs]
+
+
+@api.put("/regions/{code}/values/{year}", response={200: dict, 400: list[ProblemOut], 403: dict, 409: dict})
+def put_values(request, code: str, year: int, payload: ValuesIn):
+    region = _region(request, code)
+    if not scoping.can_edit_region_data(request.user, region):
+        return Status(403, {"detail": "只有本县（市、区）填报联络员可以修改本地数据"})
+    locked = Submission.objects.filter(region=region, cycle__data_year=year).exclude(state__in=Submission.EDITABLE)
+    if locked.exists():
+        return Status(409, {"detail": "该年度材料已提交，退回前不能修改"})
+    try:
+        written, warnings = save_values(region, year, payload.values, user=request.user, source="entered")
+    except ValidationFailed as exc:
+        return Status(400, [ProblemOut(field=p.field, reason=p.reason) for p in exc.problems])
+    return Status(200, {"written": written, "warnings": [w.reason for w in warnings]})
+
+
+@api.get("/submissions", response=list[SubmissionOut])
+def list_submissions(request, cycle: int | None = None):
+    qs = Submission.objects.filter(region__in=scoping.visible_regions(request.user)).select_related("region")
+    if cycle:
+        qs = qs.filter(cycle_id=cycle)
+    return [_sub_out(s) for s in qs]
+
+
+def _sub_out(s: Submission) -> SubmissionOut:
+    return SubmissionOut(id=s.pk, cycle=s.cycle_id, region=s.region.code, region_name=s.region.name, state=s.state)
+
+
+def _submission(request, pk: int) -> Submission:
+    sub = get_object_or_404(Submission.objects.select_related("region"), pk=pk)
+    if not scoping.can_view_region(request.user, sub.region):
+        raise HttpError(404, "材料不存在或无权访问")
+    return sub
+
+
+@api.get("/submissions/{pk}", response=SubmissionOut)
+def get_submission(request, pk: int):
+    return _sub_out(_submission(request, pk))
+
+
+@api.post("/submissions/{pk}/submit", response={200: SubmissionOut, 409: dict})
+def submit(request, pk: int):
+    try:
+        return Status(200, _sub_out(services.submit_submission(_submission(request, pk), request.user)))
+    except services.WorkflowError as exc:
+        return Status(409, {"detail": str(exc)})
+
+
+@api.post("/submissions/{pk}/return", response={200: SubmissionOut, 409: dict})
+def return_(request, pk: int, payload: ReturnIn):
+    try:
+        return Status(200, _sub_out(services.return_submission(_submission(request, pk), request.user, payload.reason)))
+    except services.WorkflowError as exc:
+        return Status(409, {"detail": str(exc)})

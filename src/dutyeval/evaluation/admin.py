@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Cycle, Submission
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "data_year", "scheme", "root", "deadline")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("region", "cycle", "state", "submitted_at")
+    list_filter = ("state", "cycle")
+    search_fields = ("region__name", "region__code")
+    raw_id_fields = ("region",)

@@ -1,0 +1,96 @@
+"""Cycles, submissions and their item scores and narratives.
+
+Submission workflow (transition table; enforced in services.py):
+
+    draft     --submit-->   submitted   (county coordinator; data and self scores lock)
+    returned  --submit-->   submitted
+    submitted --return-->   returned    (province admin, with a reason; unlocks)
+    submitted --accept-->   accepted    (province admin)
+    accepted  --lock-->     locked      (province admin, when results are published)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cycle(models.Model):
+    name = models.CharField(_("评价名称"), max_length=200)
+    scheme = models.ForeignKey("schemes.Scheme", verbose_name=_("评价方案"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    data_year = models.PositiveSmallIntegerField(_("数据年度"), help_text=_("评价所依据的统计数据年度，一般为上一年"))
+    root = models.ForeignKey("regions.Region", verbose_name=_("组织单位所在区域"), on_delete=models.PROTECT)
+    deadline = models.DateTimeField(_("自评截止时间"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价周期")
+        verbose_name_plural = _("评价周期")
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Submission(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("填报中")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        ACCEPTED = "accepted", _("已通过")
+        LOCKED = "locked", _("已锁定")
+
+    EDITABLE = (State.DRAFT, State.RETURNED)
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("评价周期"), on_delete=models.CASCADE, related_name="submissions")
+    region = models.ForeignKey("regions.Region", verbose_name=_("被评价区域"), on_delete=models.PROTECT)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("自评材料")
+        verbose_name_plural = _("自评材料")
+        constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="uniq_submission")]
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.region.name}"
+
+    @property
+    def editable(self) -> bool:
+        return self.state in self.EDITABLE
+
+
+class ItemScore(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="scores")
+    indicator = models.ForeignKey("schemes.Indicator", on_delete=models.CASCADE)
+    self_score = models.DecimalField(_("自评得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    self_note = models.TextField(_("自评说明"), blank=True)
+    reviewer_score = models.DecimalField(_("评审得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    reviewer_note = models.TextField(_("评审意见"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
+        constraints = [models.UniqueConstraint(fields=["submission", "indicator"], name="uniq_item_score")]
+
+
+class Narrative(models.Model):
+    """The short self-evaluation text per area (一级指标)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="narratives")
+    area_code = models.CharField(_("一级指标编号"), max_length=32)
+    text = models.TextField(_("自评情况"), blank=True, max_length=5000)
+
+    class Meta:
+        verbose_name = _("自评叙述")
+        verbose_name_plural = _("自评叙述")
+        constraints = [models.UniqueConstraint(fields=["submission", "area_code"], name="uniq_narrative")]

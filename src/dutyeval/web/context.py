@@ -1,0 +1,13 @@
+from dutyeval.evaluation.models import Cycle
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
+        "nav_cycles": Cycle.objects.filter(root__code__startswith=user.region.prefix[:2])[:5]
+        if user.region_id and user.role != "county_coordinator"
+        else [],
+    }

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import cycle, data, scoring, submission
+
+urlpatterns = [
+    path("", cycle.home, name="home"),
+    path("cycles/<int:pk>/", cycle.overview, name="cycle"),
+    path("s/<int:pk>/", submission.detail, name="submission"),
+    path("s/<int:pk>/submit/", submission.submit, name="submission-submit"),
+    path("s/<int:pk>/return/", submission.return_, name="submission-return"),
+    path("s/<int:pk>/accept/", submission.accept, name="submission-accept"),
+    path("s/<int:pk>/data/<slug:area>/", data.area_form, name="data-area"),
+    path("s/<int:pk>/excel/", data.excel, name="data-excel"),
+    path("s/<int:pk>/excel/template.xlsx", data.excel_template, name="data-template"),
+    path("imports/<int:pk>/errors.xlsx", data.import_errors, name="import-errors"),
+    path("s/<int:pk>/self/", scoring.self_evaluation, name="self-evaluation"),
+    path("s/<int:pk>/scorecard/", scoring.scorecard, name="scorecard"),
+]

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from dutyeval.accounts import scoping
+from dutyeval.collection import excel as xl
+from dutyeval.collection.models import DataValue, ImportAttempt
+from dutyeval.collection.services import ValidationFailed, import_excel, save_values, values_for
+from dutyeval.core.catalogue import default_catalogue
+
+from .common import submission_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _fmt(v):
+    if v is None:
+        return ""
+    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f").rstrip("0").rstrip(".")
+
+
+@login_required
+def area_form(request, pk: int, area: str):
+    sub = submission_for(request.user, pk)
+    cat = default_catalogue()
+    if area not in cat.areas:
+        raise Http404
+    year = sub.cycle.data_year
+    elements = cat.in_area(area)
+    can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
+    current = {
+        v.element.code: v
+        for v in DataValue.objects.filter(region=sub.region, year=year, element__area=area).select_related("element", "author")
+    }
+    previous = values_for(sub.region, year - 1)
+    posted, errors, warnings = {}, {}, {}
+    if request.method == "POST":
+        scoping.require_edit(request.user, sub.region)
+        if not sub.editable:
+            messages.error(request, "材料已提交，退回前不能修改。")
+            return redirect("data-area", pk=pk, area=area)
+        posted = {e.code: request.POST.get(e.code, "") for e in elements}
+        try:
+            written, warns = save_values(sub.region, year, posted, user=request.user, source="entered")
+        except ValidationFailed as exc:
+            for p in exc.problems:
+                errors.setdefault(p.field, []).append(p.reason)
+            messages.error(request, f"有 {len(exc.problems)} 处错误，本页数据均未保存，请修改后重新保存。")
+        else:
+            for w in warns:
+                messages.warning(request, w.reason)
+            messages.success(request, f"已保存（更新 {written} 项）。")
+            return redirect("data-area", pk=pk, area=area)
+    rows = []
+    for e in elements:
+        cur = current.get(e.code)
+        rows.append(
+            {
+                "el": e,
+                "value": posted.get(e.code, _fmt(cur.value) if cur else ""),
+                "row": cur,
+                "previous": _fmt(previous.get(e.code)),
+                "errors": errors.get(e.code, []),
+                "warnings": warnings.get(e.code, []),
+            }
+        )
+    return render(
+        request,
+        "web/data_area.html",
+        {"sub": sub, "area": area, "area_name": cat.areas[area], "areas": cat.areas, "rows": rows,
+         "year": year, "can_edit": can_edit},
+    )
+
+
+@login_required
+def excel_template(request, pk: int):
+    sub = submission_for(request.user, pk)
+    year = sub.cycle.data_year
+    data = xl.build_template(
+        sub.region.code, sub.region.name, year, values_for(sub.region, year), values_for(sub.region, year - 1)
+    )
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename=template-{sub.region.code}-{year}.xlsx"
+    return resp
+
+
+@login_required
+def excel(request, pk: int):
+    sub = submission_for(request.user, pk)
+    year = sub.cycle.data_year
+    can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
+    attempt = None
+    if request.method == "POST":
+        scoping.require_edit(request.user, sub.region)
+        upload = request.FILES.get("file")
+        if not sub.editable:
+            messages.error(request, "材料已提交，退回前不能修改。")
+        elif upload is None:
+            messages.error(request, "请选择要上传的 Excel 文件。")
+        elif upload.size > settings.DUTYEVAL_MAX_UPLOAD_BYTES:
+            messages.error(request, "文件过大。")
+        else:
+            attempt = import_excel(
+                sub.region, year, upload.read(), upload.name, user=request.user,
+                max_bytes=settings.DUTYEVAL_MAX_UPLOAD_BYTES,
+            )
+            if attempt.ok:
+                messages.success(request, f"导入成功：写入 {attempt.written} 项数据。")
+            else:
+                messages.error(request, f"导入失败：发现 {len(attempt.errors)} 处错误，未写入任何数据。")
+    recent = ImportAttempt.objects.filter(region=sub.region, year=year).select_related("user")[:8]
+    return render(request, "web/data_excel.html",
+                  {"sub": sub, "year": year, "attempt": attempt, "recent": recent, "can_edit": can_edit})
+
+
+@login_required
+def import_errors(request, pk: int):
+    attempt = get_object_or_404(ImportAttempt.objects.select_related("region"), pk=pk)
+    scoping.require_view(request.user, attempt.region)
+    resp = HttpResponse(xl.errors_workbook(attempt.errors, attempt.warnings), content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename=import-errors-{attempt.pk}.xlsx"
+    return resp

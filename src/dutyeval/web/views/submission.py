@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dutyeval.accounts import scoping
+from dutyeval.audit.models import AuditLog
+from dutyeval.collection.models import DataValue
+from dutyeval.core.catalogue import default_catalogue
+from dutyeval.evaluation import services
+from dutyeval.evaluation.models import ItemScore, Narrative
+
+from ..forms import ReturnForm
+from .common import submission_for
+
+
+@login_required
+def detail(request, pk: int):
+    sub = submission_for(request.user, pk)
+    cat = default_catalogue()
+    year = sub.cycle.data_year
+    filled = set(DataValue.objects.filter(region=sub.region, year=year).values_list("element__code", flat=True))
+    areas = [
+        {
+            "key": key,
+            "name": name,
+            "total": len(cat.in_area(key)),
+            "filled": sum(1 for e in cat.in_area(key) if e.code in filled),
+        }
+        for key, name in cat.areas.items()
+    ]
+    for a in areas:
+        a["pct"] = round(100 * a["filled"] / a["total"]) if a["total"] else 0
+    leaves = services.manual_leaves(sub)
+    scored = ItemScore.objects.filter(submission=sub, self_score__isnull=False).count()
+    history = AuditLog.objects.filter(object_type="evaluation.submission", object_id=str(sub.pk)).select_related("actor")[:15]
+    return render(
+        request,
+        "web/submission.html",
+        {
+            "sub": sub,
+            "areas": areas,
+            "values_filled": len(filled),
+            "values_total": len(cat.elements),
+            "items_total": len(leaves),
+            "items_scored": scored,
+            "narratives": Narrative.objects.filter(submission=sub).exclude(text="").count(),
+            "history": history,
+            "can_edit": scoping.can_edit_region_data(request.user, sub.region) and sub.editable,
+            "can_administer": scoping.can_administer(request.user, sub.region),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _transition(request, pk, action):
+    sub = submission_for(request.user, pk)
+    try:
+        action(sub)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("submission", pk=sub.pk)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    def go(sub):
+        services.submit_submission(sub, request.user)
+        messages.success(request, "已提交。提交后材料锁定，如需修改请联系省督导办退回。")
+
+    return _transition(request, pk, go)
+
+
+@login_required
+@require_POST
+def return_(request, pk: int):
+    def go(sub):
+        services.return_submission(sub, request.user, request.POST.get("reason", ""))
+        messages.success(request, f"已退回{sub.region.name}的自评材料。")
+
+    return _transition(request, pk, go)
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    def go(sub):
+        services.accept_submission(sub, request.user)
+        messages.success(request, f"{sub.region.name}的自评材料已审核通过。")
+
+    return _transition(request, pk, go)

@@ -1,0 +1,79 @@
+"""Shared fixtures: a small Shanxi world with named personas (see STYLE.md §10).
+
+    山西省 140000  ── province_admin, reviewer
+      晋城市 140500
+        泽州县 140525  ── county_filler   (submission: draft)
+        阳城县 140522  ── other_filler    (submission: draft)
+    河北省 130000   ── outsider (a province admin elsewhere)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dutyeval.core.schemefile import library_paths
+
+PASSWORD = "Test@2021pass"
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    from django.contrib.auth.hashers import make_password
+
+    from dutyeval.collection.services import sync_catalogue
+    from dutyeval.evaluation.models import Cycle, Submission
+    from dutyeval.regions.models import Region
+    from dutyeval.regions.services import load_regions
+    from dutyeval.schemes.services import freeze, import_scheme_file
+
+    load_regions(province="14")
+    load_regions(province="13")
+    sync_catalogue()
+    scheme, _ = import_scheme_file(next(p for p in library_paths() if p.stem == "shanxi-2021-county"))
+    freeze(scheme)
+    shanxi = Region.objects.get(code="140000")
+    zezhou = Region.objects.get(code="140525")
+    yangcheng = Region.objects.get(code="140522")
+    hebei = Region.objects.get(code="130000")
+    cycle = Cycle.objects.create(name="山西省2021年评价", scheme=scheme, year=2021, data_year=2020, root=shanxi)
+    hashed = make_password(PASSWORD)
+
+    def user(username, role, region, **kw):
+        return django_user_model.objects.create(
+            username=username, role=role, region=region, password=hashed, display_name=username, **kw
+        )
+
+    class World:
+        pass
+
+    w = World()
+    w.scheme, w.cycle, w.shanxi, w.zezhou, w.yangcheng, w.hebei = scheme, cycle, shanxi, zezhou, yangcheng, hebei
+    w.province_admin = user("province_admin", "province_admin", shanxi)
+    w.reviewer = user("reviewer", "reviewer", shanxi)
+    w.county_filler = user("county_filler", "county_coordinator", zezhou)
+    w.other_filler = user("other_filler", "county_coordinator", yangcheng)
+    w.outsider = user("outsider", "province_admin", hebei)
+    w.sub = Submission.objects.create(cycle=cycle, region=zezhou)
+    w.other_sub = Submission.objects.create(cycle=cycle, region=yangcheng)
+    return w
+
+
+@pytest.fixture
+def client_as(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def fill_all_self_scores():
+    """Give every manual item a self score so the submission may be submitted."""
+    from dutyeval.evaluation import services
+
+    def fill(sub, user):
+        entries = {i.pk: (str(i.points), "") for i in services.manual_leaves(sub) if i.rule_kind == "manual"}
+        assert services.save_self_scores(sub, user, entries) == []
+
+    return fill
