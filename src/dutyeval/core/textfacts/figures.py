@@ -1,0 +1,396 @@
+"""Every quantity in a normalised report: amounts, rates, changes, counts, ratios, scores.
+
+One compiled pattern finds the candidates (C speed); a short Python pass per candidate drops
+non-figures (years, ordinals, document numbers, slogans such as 两个维护), reads value, unit,
+kind, year and qualifiers, links each change (比上年增长…) to the figure it changes, and maps
+the figure to a catalogue element when a metric phrase says so.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dutyeval.core.catalogue import default_catalogue
+
+from . import metrics as M
+from .numbers import MAGNITUDE, parse_number
+
+_CN = "零〇一二两三四五六七八九十百千"
+_COUNT_UNITS = (
+    "人次|平方米|平方公里|平米|㎡|个百分点|百分点|学时|课时|小时|周岁|公顷|公里|千米|万册|"
+    "所|个|名|人|套|册|间|台|家|项|条|份|位|次|件|场|班|节|天|岁|轨|部|张|辆|本|批|支|篇|门|户|座|栋|处|块|亩|吨|对|倍|分"
+)
+# Both patterns start with a plain character class, so the regex engine skips ahead to the
+# next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
+_ARABIC = re.compile(
+    r"(?P<num>\d\d*(?:,\d{3})*(?:\.\d+)?)"
+    # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
+    r"(?:(?<=\.\d)|(?=[:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天岁轨部张辆本批支篇门户座栋处块亩吨对倍分平学课小周公]))"
+    r"(?::(?P<r2>\d+(?:\.\d+)?))?"
+    r"(?P<a1>余|多)?(?P<mag>亿万|万亿|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
+    rf"(?P<unit>%|‰|元(?:/[人生年月天·]+)?|{_COUNT_UNITS})?"
+    r"(?P<post>以上|以下|左右|以内)?"
+)
+_CHINESE = re.compile(
+    rf"(?P<num>[{_CN}][{_CN}]*)(?P<a1>余|多)?(?P<mag>万|亿)?"
+    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆)"
+    r"(?P<post>以上|以下|左右|以内)?"
+)
+_PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
+_MONEY_CONTEXT = re.compile(r"投资|资金|经费|投入|拨款|支出|收入|预算|补助|补贴|奖励|元")
+_SCORE_CONTEXT = re.compile(r"得分|评分|分数|满意度|平均分|均分|指数")
+_COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
+# a change: verb (possibly with 了/为) right before the figure, after the last comma
+_CHANGE = re.compile(
+    r"(?:增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减)(?:了|为|达|约)?$"
+)
+_COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
+_DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
+_YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d(?=年|学年|年度)")
+_SENT = re.compile(r"[。!?;\n]")
+# Chinese numerals that are slogans rather than counts: "两个只增不减", "四个意识"
+_SLOGAN_AFTER = re.compile(r"[“\"]|只增|维护|意识|自信|严格|统筹|课堂|不得|严禁|确保|一百|大|类|种|级|方面|环节|批次")
+_APPROX = ("将近", "接近", "近", "约", "大约", "超过", "超", "逾", "不足", "不到", "余", "多", "以上", "以下", "左右", "以内")
+
+
+@dataclass
+class Figure:
+    quote: str
+    start: int
+    end: int
+    value: Decimal
+    unit: str
+    base_value: Decimal
+    base_unit: str
+    kind: str  # amount | rate | growth | count | ratio | area | score
+    year: int | None = None
+    qualifiers: list[str] = field(default_factory=list)
+    metric: str | None = None
+    element: str | None = None
+    confidence: float = 0.9
+    refers_to: int | None = None  # index of the figure a growth figure changes
+    label: str | None = None  # rate label such as 巩固率 (for the >100 % check)
+    capped: bool = False  # a rate that may never exceed 100 %
+    direction: int = 0  # -1 for a decrease (下降, 减少 …), +1 for an increase, 0 otherwise
+    _metric: M.Metric | None = field(default=None, repr=False)
+
+    @property
+    def family(self) -> str:
+        return _family(self.kind, self.base_unit)
+
+
+def _family(kind: str, base_unit: str) -> str:
+    if kind == "amount":
+        return "money"
+    return kind
+
+
+class _Ctx:
+    """Whole-text scans done once, so each figure's context is a few bisects, not a rescan."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.sent = [-1] + [m.start() for m in _SENT.finditer(text)]
+        self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
+        self.years: list[tuple[int, int]] = []
+        for m in _YEAR.finditer(text):
+            p = m.start()
+            if p == 0 or not text[p - 1].isdigit():
+                self.years.append((p, int(m.group())))
+        self.year_pos = [p for p, _ in self.years]
+        self.levels = [(m.start(), m.end(), M.level_canon(m.group())) for m in M.LEVEL_WORDS.finditer(text)]
+        self.level_pos = [s for s, _, _ in self.levels]
+        self.metrics = [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text)]
+        self.metric_pos = [s for s, _, _ in self.metrics]
+        self.quals = M.qualifier_matches(text)
+        self.qual_pos = [p for p, _ in self.quals]
+
+    def sentence_start(self, pos: int) -> int:
+        return self.sent[bisect_right(self.sent, pos - 1) - 1] + 1
+
+    def para_start(self, pos: int) -> int:
+        return self.paras[bisect_right(self.paras, pos - 1) - 1] + 1
+
+    def year_before(self, pos: int, lo: int) -> int | None:
+        i = bisect_left(self.year_pos, pos) - 1
+        while i >= 0 and self.year_pos[i] >= lo:
+            p, y = self.years[i]
+            # "比2019年增加" names the base year, not the year of the figure
+            if p == 0 or self.text[p - 1] not in "比较于":
+                return y
+            i -= 1
+        return None
+
+    def level_in(self, lo: int, hi: int) -> str | None:
+        i = bisect_left(self.level_pos, hi) - 1
+        while i >= 0 and self.levels[i][0] >= lo:
+            if self.levels[i][1] <= hi:
+                return self.levels[i][2]
+            i -= 1
+        return None
+
+    def metric_in(self, lo: int, hi: int) -> M.Metric | None:
+        i = bisect_left(self.metric_pos, hi) - 1
+        while i >= 0 and self.metrics[i][0] >= lo:
+            if self.metrics[i][1] <= hi:
+                return M.metric_of(self.metrics[i][2])
+            i -= 1
+        return None
+
+    def quals_in(self, lo: int, hi: int) -> list[str]:
+        i, j = bisect_left(self.qual_pos, lo), bisect_left(self.qual_pos, hi)
+        return [q for _, q in self.quals[i:j]]
+
+
+def extract(text: str, catalogue=None) -> list[Figure]:
+    cat = catalogue or default_catalogue()
+    ctx = _Ctx(text)
+    figs: list[Figure] = []
+    for m in _ARABIC.finditer(text):
+        fig = _make(m, text, False)
+        if fig is not None:
+            figs.append(fig)
+    chinese = [f for f in (_make(m, text, True) for m in _CHINESE.finditer(text)) if f is not None]
+    if chinese:
+        figs = sorted(figs + chinese, key=lambda f: f.start)
+    _propagate_list_units(figs, text)
+    _annotate(figs, text, ctx, cat)
+    return figs
+
+
+def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
+    start, end = m.start(), m.end()
+    num, mag, unit, post = m.group("num", "mag", "unit", "post")
+    mag, unit = mag or "", unit or ""
+    quals: list[str] = []
+    pre = _PRE.search(text, max(0, start - 2), start)
+    if pre:
+        start = pre.start()
+        quals.append(pre.group())
+    if post:
+        quals.append(post)
+    before = text[max(0, start - 6) : start]
+    # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
+    if before.rstrip("0123456789、,和及至-").endswith("第") or before.endswith(("〔", "[", ".")):
+        return None
+    if before[-1:].isascii() and before[-1:].isalpha():
+        return None  # G20, H5 …
+    if not chinese and m.group("r2") is not None:
+        return _ratio(m, text, start, end, quals)
+    approx = m.group("a1") or (None if chinese else m.group("a2"))
+    if approx:
+        quals.append(approx)
+    value = parse_number(num)
+    if value is None:
+        return None
+    conf = 0.9
+    if chinese:
+        if unit in ("万元", "亿元"):
+            mag, unit = unit[0], "元"
+        if _reject_chinese(num, value, approx, unit, before, text[end : end + 3]):
+            return None
+        conf = 0.7
+    if not unit:
+        if mag:
+            return _magnitude_only(text, value, mag, quals, start, end)
+        # bare numbers survive only as decimals (scores, coefficients) or list items "15、16人"
+        if "." in num or text.startswith("、", end):
+            return Figure(text[start:end], start, end, value, "", value, "", "bare", qualifiers=quals, confidence=0.6)
+        return None
+    if unit == "分" and text[end : end + 1] in "钟别类配批期校管层段级担工享解析布散摊设":
+        return None
+    return _with_unit(text, start, end, value, mag, unit, quals, conf)
+
+
+def _ratio(m, text, start, end, quals) -> Figure | None:
+    a, b = m.group("num"), m.group("r2")
+    # "11:21" is a time of day, not a ratio
+    if "." not in a + b and len(b) == 2 and int(a) < 24:
+        return None
+    r1, r2 = Decimal(a.replace(",", "")), Decimal(b)
+    if r2 == 0:
+        return None
+    end = m.end("r2")
+    value = r1 if r2 == 1 else (r1 / r2).quantize(Decimal("0.0001")).normalize()
+    return Figure(text[start:end], start, end, value, ":1", value, ":1", "ratio", qualifiers=quals)
+
+
+def _reject_chinese(num: str, value: Decimal, approx, unit: str, before: str, after: str) -> bool:
+    if value < 2 and not approx:
+        return True  # 一人一策, 一所 …: too often not a count
+    if before.endswith(("“", '"', "第", "每")) or _SLOGAN_AFTER.match(after):
+        return True
+    if len(num) == 1 and not approx and unit in ("个", "项", "支", "部", "场", "对"):
+        return True  # 三个课堂, 两项事业: slogans far more often than counts
+    return False
+
+
+def _magnitude_only(text, value, mag, quals, start, end) -> Figure | None:
+    # "总投资1.3亿", "专项资金2800万": money by context; "10万人口" is caught elsewhere
+    window = text[max(0, start - 12) : start]
+    if not _MONEY_CONTEXT.search(window):
+        return None
+    base = value * MAGNITUDE[mag]
+    return Figure(text[start:end], start, end, value, mag, base, "元", "amount", qualifiers=quals, confidence=0.8)
+
+
+def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
+    factor = MAGNITUDE.get(mag, Decimal(1))
+    written = mag + unit
+    if unit.startswith("元"):
+        kind, base_unit = "amount", "元" + unit[1:]
+    elif unit in ("%", "‰"):
+        kind, base_unit = "rate", "%"
+        factor = Decimal("0.1") if unit == "‰" else Decimal(1)
+    elif unit in ("个百分点", "百分点"):
+        kind, base_unit = "growth", "个百分点"
+    elif unit in ("平方米", "平米", "㎡", "平方公里", "公顷", "亩"):
+        kind, base_unit = "area", "平方米" if unit in ("平米", "㎡") else unit
+    elif unit == "分":
+        kind, base_unit = "score", "分"
+    elif unit == "倍":
+        kind, base_unit = "ratio", "倍"
+    elif unit == "万册":
+        kind, base_unit, factor = "count", "册", Decimal(10000)
+    else:
+        kind, base_unit = "count", unit
+    base = value * factor
+    return Figure(text[start:end], start, end, value, written, base, base_unit, kind, qualifiers=quals, confidence=conf)
+
+
+def _propagate_list_units(figs: list[Figure], text: str) -> None:
+    """"0.29、0.24" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
+    for i in range(len(figs) - 2, -1, -1):
+        f, nxt = figs[i], figs[i + 1]
+        if f.kind == "bare" and nxt.kind != "bare" and text[f.end : nxt.start] == "、" and not nxt.qualifiers:
+            if "." in f.quote and nxt.kind not in ("rate", "score", "amount"):
+                continue
+            unit = nxt.unit
+            factor = nxt.base_value / nxt.value if nxt.value else Decimal(1)
+            figs[i] = Figure(f.quote, f.start, f.end, f.value, unit, f.value * factor, nxt.base_unit, nxt.kind,
+                             confidence=0.8)  # fmt: skip
+
+
+def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
+    """Year, qualifiers, change detection, metric/element, and bare-number triage."""
+    keep = [True] * len(figs)
+    prev_end = -1
+    prev: Figure | None = None
+    for i, f in enumerate(figs):
+        s0 = ctx.sentence_start(f.start)
+        lo = max(s0, prev_end, f.start - 40)
+        window = text[lo : f.start]
+        clause = window[max(window.rfind(","), window.rfind(":")) + 1 :]
+        same_sentence = prev is not None and prev.end > s0
+        gap = text[prev_end : f.start] if same_sentence else ""
+        inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
+        # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
+        if f.kind in ("rate", "amount", "count", "ratio") and _CHANGE.search(clause):
+            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or clause.endswith(("增加了", "减少了")):
+                f.kind = "growth"
+        elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
+            f.kind = "growth"  # 分别增长8.62%、12.02%
+        if f.kind == "growth" or f.unit in ("个百分点", "百分点"):
+            f.kind = "growth"
+            f.direction = -1 if _DOWN.search(clause) else 1
+            if f.direction < 0:
+                f.qualifiers.append("下降")
+        level = ctx.level_in(lo, f.start)
+        if level is None and inherit:
+            level = next((q for q in prev.qualifiers if q in _LEVELS), None)  # type: ignore[union-attr]
+        if level:
+            f.qualifiers.append(level)
+        for q in ctx.quals_in(max(s0, f.start - 60), f.start):
+            if q not in f.qualifiers:
+                f.qualifiers.append(q)
+        f.year = ctx.year_before(f.start, s0)
+        if f.year is None:
+            f.year = ctx.year_before(f.start, ctx.para_start(f.start))
+        metric = ctx.metric_in(lo, f.start)
+        if metric is None and inherit:
+            metric = prev._metric  # type: ignore[union-attr]
+        if f.kind == "bare":
+            keep[i] = _triage_bare(f, window, metric)
+        elif f.kind == "rate":
+            f.label = (metric.name if metric is not None and metric.family == "rate" else None) or M.rate_label(window)
+            if f.label is None and inherit and prev.kind == "rate":  # type: ignore[union-attr]
+                f.label, metric = prev.label, prev._metric  # type: ignore[union-attr]
+            f.capped = M.rate_is_capped(f.label, metric)
+        f._metric = metric
+        if f.kind != "growth":
+            if metric is not None:
+                f.metric = metric.name
+            elif f.label:
+                f.metric = f.label
+            code, conf = M.element_for(metric, f.family, level, cat)
+            if code:
+                f.element = code
+                f.confidence = round(min(f.confidence, conf), 2)
+        if keep[i]:
+            prev_end, prev = f.end, f
+    figs[:] = [f for f, k in zip(figs, keep, strict=True) if k]
+    _link_changes(figs, text, ctx)
+
+
+_LEVELS = frozenset(M.LEVEL_SUFFIX) | {"义务教育", "特殊教育", "中小学", "高中阶段"}
+
+
+def _triage_bare(f: Figure, window: str, metric) -> bool:
+    if "." not in f.quote:
+        return False
+    if _SCORE_CONTEXT.search(window) or (metric is not None and metric.family == "score"):
+        f.kind, f.confidence = "score", 0.7
+        return True
+    if _COEF_CONTEXT.search(window) or (metric is not None and metric.family == "ratio"):
+        f.kind, f.confidence = "ratio", 0.7
+        return True
+    return False
+
+
+def _link_changes(figs: list[Figure], text: str, ctx: _Ctx) -> None:
+    """Point each change at the figure it changes; "分别…增长a、b、c" pairs with a list."""
+    i = 0
+    while i < len(figs):
+        f = figs[i]
+        if f.kind != "growth":
+            i += 1
+            continue
+        # the run of growth figures listed together: "8.62%、12.02%、20.57%"
+        j = i + 1
+        while j < len(figs) and figs[j].kind == "growth" and text[figs[j - 1].end : figs[j].start] in ("、", ",", "和"):
+            j += 1
+        s0 = ctx.sentence_start(f.start)
+        bases: list[int] = []
+        k = i - 1
+        while k >= 0 and figs[k].start >= s0 and figs[k].kind != "growth":
+            bases.insert(0, k)
+            if k > 0 and text[figs[k - 1].end : figs[k].start] not in ("、", ",", "和") and len(bases) >= 1:
+                # the list ends where the separator is not a plain list separator
+                if not _list_sep(text[figs[k - 1].end : figs[k].start]):
+                    break
+            k -= 1
+        if bases:
+            run = list(range(i, j))
+            paired = len(run) > 1 and len(bases) >= len(run) and "分别" in text[figs[bases[-1]].end : f.start]
+            targets = bases[-len(run) :] if paired else [bases[-1]] * len(run)
+            for gi, bi in zip(run, targets, strict=True):
+                _inherit(figs[gi], figs[bi], bi)
+        i = j
+
+
+def _list_sep(gap: str) -> bool:
+    # "初中29246.25元、小学16571.07元": the level word between list items is part of the list
+    return len(gap) <= 6 and ("、" in gap or gap in (",", "和"))
+
+
+def _inherit(g: Figure, base: Figure, idx: int) -> None:
+    g.refers_to = idx
+    g.metric = base.metric
+    if g.year is None:
+        g.year = base.year
+    for q in base.qualifiers:
+        if q not in g.qualifiers and q not in ("近", "约", "超过", "超", "余", "多", "以上", "以下"):
+            g.qualifiers.append(q)

@@ -1,0 +1,194 @@
+"""Normalise report text and keep a map back to the original offsets.
+
+Three steps, chosen so that the map stays trivial and cheap:
+
+1. one-to-one character folding (full-width digits/letters/punctuation to ASCII, odd spaces
+   to a plain space, traditional to simplified characters): positions do not move;
+2. deletions only: stray spaces inside numbers, dates and Chinese words (``2023- 01- 29``,
+   ``18.87亿万 元``, ``配套 15 个``), line breaks that split a figure (``97.3\\n\\n%``) or a
+   wrapped sentence, zero-width characters.
+
+Because step 2 only deletes, the map from normalised to original offsets is piecewise
+"add a constant", stored as two short arrays and looked up with ``bisect``: no per-character
+array, which matters at hundreds of reports per second.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+# ---- step 1: one-to-one folding ------------------------------------------------------------
+_FOLD = {0xFF01 + i: 0x21 + i for i in range(94)}  # ！..～ -> !..~
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0xFE6A: 0x25, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
+_FOLD.update({0x2236: 0x3A})  # ∶ (ratio colon) -> :
+# Chinese quotes, 、 and 。 have no ASCII twin a Chinese reader would accept: left alone.
+_FOLD_FIND = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
+
+
+@lru_cache(maxsize=1)
+def _t2s_tables() -> tuple[dict[int, int], re.Pattern[str]]:
+    """Single-character traditional -> simplified table and a detector for lines that need it."""
+    table: dict[int, int] = {}
+    text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text("utf-8")
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 2:
+            continue
+        src, dst = parts[0], parts[1].split(" ")[0]
+        if len(src) == 1 and len(dst) == 1 and src != dst and ord(src) < 0x10000:
+            table[ord(src)] = ord(dst)
+    # ranges of a sorted class keep the compiled pattern small and the scan in C
+    chars = sorted(chr(c) for c in table)
+    detector = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+    return table, detector
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Step 1 on its own: same length as ``text``, position for position."""
+    # str.translate looks up every character in a dict; replacing only the few distinct
+    # characters that occur is several times faster on Chinese text
+    for ch in set(_FOLD_FIND.findall(text)):
+        text = text.replace(ch, chr(_FOLD[ord(ch)]))
+    table, detector = _t2s_tables()
+    if not detector.search(text):
+        return text
+    # OpenCC (phrase-aware) is slow in pure Python, so only lines with a traditional character
+    # go through it; if it changes a line's length we fall back to the character table
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if detector.search(line):
+            conv = _opencc().convert(line)
+            lines[i] = conv if len(conv) == len(line) else line.translate(table)
+    return "\n".join(lines)
+
+
+# ---- step 2: deletions ---------------------------------------------------------------------
+# horizontal space runs and invisible characters; which runs go is decided in _drop_space
+_SPACE = re.compile(r"[ \t]+|[\u200b-\u200d\ufeff\u00ad]+")
+_NUM_JOIN_LEFT = "-:./~%("
+_NUM_JOIN_RIGHT = "-:./~%)"
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u2e80" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
+
+def _drop_space(text: str, s: int, e: int) -> bool:
+    """Delete the space run text[s:e]? Yes next to a Chinese character or inside a number/date."""
+    if text[s] not in " \t":
+        return True  # zero-width characters always go
+    left = text[s - 1] if s else "\n"
+    right = text[e] if e < len(text) else "\n"
+    if _is_cjk(left) or _is_cjk(right):
+        return True
+    if right.isdigit() and left in _NUM_JOIN_LEFT:
+        return True  # "2023- 01", "11: 21"
+    return left.isdigit() and right in _NUM_JOIN_RIGHT  # "97.3 %", "29 -"
+
+
+# a line break (possibly blank lines, indentation) between two non-space characters
+_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*(?=\S)")
+_HEADING_START = re.compile(
+    r"(?:第[一二三四五六七八九十百\d]+[篇章部节条]|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、](?!\d))"
+)
+_SENT_END = "。!?;:！？；：」』"
+_UNIT_START = "%‰元万亿千百所人个名项家套台间册次位倍"
+
+
+def _join_break(text: str, start: int, end: int) -> bool:
+    """Should the line break text[start:end] be removed (a figure or a sentence split by it)?"""
+    if start == 0 or end >= len(text):
+        return False
+    left, right = text[start - 1], text[end]
+    if left.isdigit() and right in "%‰.":
+        return True
+    if left == "." and right.isdigit() and start >= 2 and text[start - 2].isdigit():
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start]
+    # a wrapped line of prose: long, with commas in it, not ending a sentence, not a heading,
+    # and the next line does not open a new heading
+    if len(line) < 24 or left in _SENT_END or not ("," in line or "，" in line or "、" in line):
+        return False
+    if not ("\u4e00" <= right <= "\u9fff" or right.isdigit() or right in "“《(%"):
+        return False
+    if _HEADING_START.match(line.lstrip()) and len(line) < 40 and "。" not in line:
+        return False
+    if _HEADING_START.match(text, end):
+        return False
+    if right.isdigit():
+        return left.isdigit() or right in _UNIT_START or "\u4e00" <= left <= "\u9fff"
+    return True
+
+
+@dataclass
+class Normalized:
+    """Normalised text plus the offset map back to ``original``."""
+
+    text: str
+    original: str
+    folded: str = field(repr=False)  # original after step 1, same length as original
+    _npos: list[int] = field(default_factory=lambda: [0], repr=False)
+    _delta: list[int] = field(default_factory=lambda: [0], repr=False)
+
+    def to_original(self, pos: int) -> int:
+        """Original offset of the normalised character at ``pos`` (``len(text)`` maps to the end)."""
+        if pos >= len(self.text):
+            return len(self.original)
+        i = bisect_right(self._npos, pos) - 1
+        return pos + self._delta[i]
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original span covering normalised ``[start, end)``; deleted characters inside stay inside."""
+        if end <= start:
+            o = self.to_original(start)
+            return o, o
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+    def from_original(self, pos: int) -> int:
+        """Normalised offset of the first kept character at or after original ``pos``."""
+        lo, hi = 0, len(self.text)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.to_original(mid) < pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+def normalize(original: str) -> Normalized:
+    folded = fold(original)
+    spans: list[tuple[int, int]] = [m.span() for m in _SPACE.finditer(folded) if _drop_space(folded, *m.span())]
+    for m in _BREAK.finditer(folded):
+        if _join_break(folded, m.start(), m.end()):
+            spans.append(m.span())
+    if not spans:
+        return Normalized(folded, original, folded)
+    spans.sort()
+    parts: list[str] = []
+    npos, delta = [0], [0]
+    src = 0  # next original position to copy
+    removed = 0
+    for s, e in spans:
+        if e <= src:
+            continue
+        s = max(s, src)
+        parts.append(folded[src:s])
+        removed += e - s
+        src = e
+        npos.append(e - removed)
+        delta.append(removed)
+    parts.append(folded[src:])
+    return Normalized("".join(parts), original, folded, npos, delta)
