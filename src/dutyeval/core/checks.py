@@ -1,0 +1,543 @@
+"""Statutory checks: named, data-driven tests of the hard figures an evaluation checks.
+
+Each check runs over every region of a Dataset at once and returns, per region, a verdict
+(pass / fail / insufficient data), the figures it used and the rule in words (Chinese). The
+thresholds are data (thresholds.yaml: per province/city/county prefix and per year, each with
+its source and confidence), and a scheme may override them with the `threshold` parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .catalogue import default_catalogue
+from .expr import Dataset
+
+PASS, FAIL, INSUFFICIENT = 1, 0, -1
+VERDICTS = {PASS: "pass", FAIL: "fail", INSUFFICIENT: "insufficient"}
+VERDICTS_ZH = {PASS: "符合", FAIL: "不符合", INSUFFICIENT: "数据不足"}
+LEVELS = {
+    "preschool": "学前教育",
+    "primary": "小学",
+    "junior": "初中",
+    "senior": "普通高中",
+    "vocational": "中职",
+}
+ENROLMENT = {l: f"enrol_{l}" for l in LEVELS}  # noqa: E741
+_EPS = 1e-9  # "not below": 94.9999999999 from a float division must read as 95
+
+
+class CheckError(ValueError):
+    """A check that cannot run as configured (unknown name, bad parameter)."""
+
+
+# ---- thresholds ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ThresholdEntry:
+    value: Any
+    source: str
+    confidence: str
+    provincial: bool
+    regions: tuple[str, ...] = ()
+    years: tuple[int | None, int | None] = (None, None)
+
+
+@dataclass(frozen=True)
+class ThresholdSpec:
+    check: str
+    op: str
+    unit: str
+    meaning: str
+    entries: tuple[ThresholdEntry, ...]  # [0] is the default
+
+
+class Thresholds:
+    def __init__(self, data: Mapping[str, Mapping]):
+        self.specs: dict[str, ThresholdSpec] = {}
+        for check, raw in data.items():
+            if raw.get("op") not in (">=", "<="):
+                raise ValueError(f"thresholds.{check}.op must be '>=' or '<='")
+            base = ThresholdEntry(raw["value"], raw["source"], raw["confidence"], bool(raw.get("provincial")))
+            entries = [base]
+            for i, o in enumerate(raw.get("overrides") or []):
+                if "value" not in o or not ("regions" in o or "years" in o):
+                    raise ValueError(f"thresholds.{check}.overrides[{i}] needs value and regions or years")
+                years = tuple(o.get("years") or (None, None))
+                entries.append(
+                    ThresholdEntry(
+                        o["value"],
+                        o.get("source", base.source),
+                        o.get("confidence", base.confidence),
+                        bool(o.get("provincial", base.provincial)),
+                        tuple(str(r) for r in o.get("regions") or ()),
+                        (years[0], years[1]),
+                    )
+                )
+            self.specs[check] = ThresholdSpec(
+                check, raw["op"], raw["unit"], raw.get("meaning", ""), tuple(entries)
+            )
+
+    def resolve(self, check: str, regions: np.ndarray, year: int) -> np.ndarray:
+        """Index into specs[check].entries of the entry that applies to each region in `year`."""
+        spec = self.specs[check]
+        best = np.zeros(len(regions), np.int64)
+        best_rank = np.full(len(regions), -1.0)
+        for idx, e in enumerate(spec.entries):
+            lo, hi = e.years
+            if (lo is not None and year < lo) or (hi is not None and year > hi):
+                continue
+            if e.regions:
+                plen = np.zeros(len(regions))
+                for prefix in e.regions:
+                    plen = np.maximum(plen, np.where(np.char.startswith(regions, prefix), len(prefix), 0))
+                match = plen > 0
+            else:
+                plen, match = np.zeros(len(regions)), np.ones(len(regions), bool)
+            rank = plen * 1e7 + (lo or 0) * 1e2 + idx
+            take = match & (rank > best_rank)
+            best[take], best_rank[take] = idx, rank[take]
+        return best
+
+
+@lru_cache(maxsize=1)
+def default_thresholds() -> Thresholds:
+    text = resources.files("dutyeval.core").joinpath("thresholds.yaml").read_text("utf-8")
+    return Thresholds(yaml.safe_load(text))
+
+
+# ---- results ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    name: str
+    year: int
+    value: float | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One region's result, ready for a page or a report."""
+
+    check: str
+    title: str
+    verdict: str  # pass / fail / insufficient
+    value: float | None
+    threshold: float | None
+    unit: str
+    rule: str
+    figures: tuple[Figure, ...]
+    note: str
+    source: str
+    confidence: str
+
+
+@dataclass
+class CheckResult:
+    """One check over all regions. verdict: int8 PASS/FAIL/INSUFFICIENT per region; value and
+    threshold are floats, NaN where not applicable; error marks figures that are impossible."""
+
+    name: str
+    title: str
+    unit: str
+    verdict: np.ndarray
+    value: np.ndarray
+    threshold: np.ndarray
+    figures: list[tuple[str, int, np.ndarray]]  # (element code, year, values per region)
+    rule_template: str
+    entry: np.ndarray  # index of the threshold entry per region (-1: parameter)
+    spec: ThresholdSpec
+    error: np.ndarray
+    error_note: str = ""
+    rule_args: dict[str, np.ndarray] = field(default_factory=dict)  # extra per-region {names} in the rule
+
+    def at(self, i: int) -> CheckOutcome:
+        cat = default_catalogue()
+
+        def num(x: float) -> float | None:
+            return None if not np.isfinite(x) else float(x)
+
+        figs = tuple(
+            Figure(c, cat[c].name if c in cat else c, y, num(v[i]), cat[c].unit if c in cat else "")
+            for c, y, v in self.figures
+        )
+        e = int(self.entry[i])
+        src = self.spec.entries[e] if e >= 0 else None
+        thr = num(self.threshold[i])
+        v = int(self.verdict[i])
+        note = self.error_note if self.error[i] else ("缺少计算所需的数据" if v == INSUFFICIENT else "")
+        return CheckOutcome(
+            check=self.name,
+            title=self.title,
+            verdict=VERDICTS[v],
+            value=num(self.value[i]),
+            threshold=thr,
+            unit=self.unit,
+            rule=self.rule_template.format(
+                t=_fmt(thr), **{k: _fmt(num(a[i])) for k, a in self.rule_args.items()}
+            ),
+            figures=figs,
+            note=note,
+            source=src.source if src else "评价方案参数",
+            confidence=src.confidence if src else "",
+        )
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:g}" if abs(x) < 1e6 else f"{x:.0f}"
+
+
+# ---- machinery -------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    ds: Dataset
+    year: int
+    thresholds: Thresholds
+
+    def col(self, code: str, offset: int = 0) -> np.ndarray:
+        return self.ds.column(code, self.year + offset)
+
+    def threshold(self, check: str, params: Mapping, key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per-region threshold and entry index; a `threshold` parameter wins over the file."""
+        n = len(self.ds)
+        if params.get("threshold") is not None:
+            t = params["threshold"]
+            t = t[key] if isinstance(t, Mapping) and key else t
+            try:
+                return np.full(n, float(t)), np.full(n, -1, np.int64)
+            except (TypeError, ValueError):
+                raise CheckError(f"{check}: 参数threshold应为数值，实为{t!r}") from None
+        spec = self.thresholds.specs[check]
+        idx = self.thresholds.resolve(check, self.ds.regions, self.year)
+        values = [e.value[key] if key else e.value for e in spec.entries]
+        return np.asarray(values, float)[idx], idx
+
+
+def _compare(value: np.ndarray, threshold: np.ndarray, op: str) -> np.ndarray:
+    known = np.isfinite(value) & np.isfinite(threshold)
+    with np.errstate(invalid="ignore"):
+        ok = value >= threshold - _EPS * np.abs(threshold) - _EPS if op == ">=" else value <= threshold + _EPS
+    return np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 100.0) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        r = num * scale / np.where(den > 0, den, np.nan)
+    return np.where(np.isfinite(r), r, np.nan)
+
+
+def _prefer(reported: np.ndarray, derived: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(reported), reported, derived)
+
+
+def _result(ctx, name, title, params, value, figures, rule, *, key=None, verdict=None, error=None, note=""):
+    spec = ctx.thresholds.specs[name]
+    thr, entry = ctx.threshold(name, params, key)
+    v = _compare(value, thr, spec.op) if verdict is None else verdict
+    error = np.zeros(len(ctx.ds), bool) if error is None else error
+    v = np.where(error, INSUFFICIENT, v).astype(np.int8)
+    return CheckResult(
+        name,
+        title,
+        spec.unit,
+        v,
+        np.where(error, np.nan, value),
+        thr,
+        figures,
+        rule,
+        entry,
+        spec,
+        error,
+        note,
+    )
+
+
+def _rate_check(
+    name: str, title: str, code: str, derive: Callable[[_Ctx], tuple] | None, may_exceed_100: bool
+):
+    def run(ctx: _Ctx, params: Mapping) -> CheckResult:
+        reported = ctx.col(code)
+        figures = [(code, ctx.year, reported)]
+        value = reported
+        if derive is not None:
+            derived, parts = derive(ctx)
+            value = _prefer(reported, derived)
+            figures += [(c, ctx.year, v) for c, v in parts]
+        error = None if may_exceed_100 else np.isfinite(value) & (value > 100 + _EPS)
+        spec = ctx.thresholds.specs[name]
+        word = "不低于" if spec.op == ">=" else "不高于"
+        rule = f"{spec.meaning}{word}{{t}}%"
+        note = f"{spec.meaning}超过100%，数据有误（该比率不是毛率，不能超过100%）"
+        return _result(ctx, name, title, params, value, figures, rule, error=error, note=note)
+
+    return run
+
+
+def _share_of_enrolment(*parts: str):
+    def derive(ctx: _Ctx):
+        cols = [(c, ctx.col(c)) for c in (*parts, "enrol_preschool")]
+        top = sum(v for c, v in cols[:-1])
+        return _ratio(top, cols[-1][1]), cols
+
+    return derive
+
+
+def _disabled(ctx: _Ctx):
+    enrolled, eligible = ctx.col("disabled_children_enrolled"), ctx.col("disabled_children")
+    return _ratio(enrolled, eligible), [
+        ("disabled_children_enrolled", enrolled),
+        ("disabled_children", eligible),
+    ]
+
+
+# ---- the checks ------------------------------------------------------------------------------
+def _two_no_decrease_total(ctx: _Ctx, params: Mapping) -> CheckResult:
+    cur, prev = ctx.col("edu_exp_budget"), ctx.col("edu_exp_budget", -1)
+    growth = _ratio(cur - prev, prev)
+    thr, _ = ctx.threshold("two_no_decrease_total", params)
+    known = np.isfinite(cur) & np.isfinite(prev)
+    # compare the amounts, not the rate: a zero previous year still has a verdict
+    ok = cur >= prev * (1 + thr / 100) - 1e-9
+    verdict = np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
+    rule = f"一般公共预算教育支出逐年只增不减：{ctx.year}年比{ctx.year - 1}年增长不低于{{t}}%"
+    figures = [("edu_exp_budget", ctx.year, cur), ("edu_exp_budget", ctx.year - 1, prev)]
+    return _result(
+        ctx,
+        "two_no_decrease_total",
+        "一般公共预算教育支出只增不减",
+        params,
+        growth,
+        figures,
+        rule,
+        verdict=verdict,
+    )
+
+
+def _per_student(ctx: _Ctx, level: str, offset: int) -> tuple[np.ndarray, list]:
+    y = ctx.year + offset
+    reported = ctx.col(f"per_student_budget_{level}", offset)
+    total, enrol = ctx.col(f"edu_exp_budget_{level}", offset), ctx.col(ENROLMENT[level], offset)
+    derived = _ratio(total, enrol, 10000.0)  # 万元 → 元
+    figs = [
+        (f"per_student_budget_{level}", y, reported),
+        (f"edu_exp_budget_{level}", y, total),
+        (ENROLMENT[level], y, enrol),
+    ]
+    return _prefer(reported, derived), figs
+
+
+def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
+    level = params.get("level", "all")
+    if level != "all" and level not in LEVELS:
+        raise CheckError(f"two_no_decrease_per_student: level应为{'/'.join(LEVELS)}或all，实为{level!r}")
+    levels = list(LEVELS) if level == "all" else [level]
+    thr, _ = ctx.threshold("two_no_decrease_per_student", params)
+    n = len(ctx.ds)
+    any_fail, all_known, any_data = np.zeros(n, bool), np.ones(n, bool), np.zeros(n, bool)
+    figures, growth = [], np.full(n, np.nan)
+    for lv in levels:
+        cur, f_cur = _per_student(ctx, lv, 0)
+        prev, f_prev = _per_student(ctx, lv, -1)
+        figures += f_cur + f_prev
+        known = np.isfinite(cur) & np.isfinite(prev)
+        has = np.isfinite(cur) | np.isfinite(prev)
+        # under "all", a level without any figure (no vocational school in the county) is skipped
+        all_known &= known | (~has if level == "all" else False)
+        any_data |= has
+        any_fail |= known & (cur < prev * (1 + thr / 100) - 1e-9)
+        g = _ratio(cur - prev, prev)
+        growth = np.where(np.isfinite(growth), np.fmin(growth, g), g)
+    verdict = np.where(any_fail, FAIL, np.where(all_known & any_data, PASS, INSUFFICIENT)).astype(np.int8)
+    names = "、".join(LEVELS[lv] for lv in levels)
+    rule = (
+        f"按在校学生人数平均的一般公共预算教育支出（{names}）逐年只增不减：{ctx.year}年比上年增长不低于{{t}}%"
+    )
+    return _result(
+        ctx,
+        "two_no_decrease_per_student",
+        f"生均一般公共预算教育支出只增不减（{names}）",
+        params,
+        growth,
+        figures,
+        rule,
+        verdict=verdict,
+    )
+
+
+def _teacher_pay_parity(ctx: _Ctx, params: Mapping) -> CheckResult:
+    off = int(params.get("year_offset", 0))
+    pay, civil = ctx.col("teacher_pay_compulsory", off), ctx.col("civil_servant_pay", off)
+    y = ctx.year + off
+    figures = [("teacher_pay_compulsory", y, pay), ("civil_servant_pay", y, civil)]
+    rule = (
+        f"{y}年义务教育教师年平均工资收入不低于当地公务员年平均工资收入的{{t}}%（《义务教育法》第三十一条）"
+    )
+    return _result(
+        ctx, "teacher_pay_parity", "义务教育教师工资不低于公务员", params, _ratio(pay, civil), figures, rule
+    )
+
+
+def _training_funds_share(ctx: _Ctx, params: Mapping) -> CheckResult:
+    funds, payroll = ctx.col("training_funds"), ctx.col("teacher_payroll")
+    figures = [("training_funds", ctx.year, funds), ("teacher_payroll", ctx.year, payroll)]
+    rule = "教师培训经费不低于教师工资总额的{t}%（省级规定，可由评价方案调整）"
+    return _result(
+        ctx,
+        "training_funds_share",
+        "教师培训经费占工资总额比例",
+        params,
+        _ratio(funds, payroll),
+        figures,
+        rule,
+    )
+
+
+def _per_student_public_funds(ctx: _Ctx, params: Mapping) -> CheckResult:
+    level = params.get("level", "both")
+    if level not in ("primary", "junior", "both"):
+        raise CheckError(f"per_student_public_funds: level应为primary/junior/both，实为{level!r}")
+    levels = ["primary", "junior"] if level == "both" else [level]
+    verdicts, figures, thresholds = [], [], {}
+    entry = None
+    for lv in levels:
+        v = ctx.col(f"per_student_pub_{lv}")
+        thr, entry = ctx.threshold("per_student_public_funds", params, lv)
+        verdicts.append(_compare(v, thr, ">="))
+        figures.append((f"per_student_pub_{lv}", ctx.year, v))
+        thresholds[lv] = thr
+    vs = np.array(verdicts)
+    verdict = np.where((vs == FAIL).any(0), FAIL, np.where((vs == PASS).all(0), PASS, INSUFFICIENT)).astype(
+        np.int8
+    )
+    spec = ctx.thresholds.specs["per_student_public_funds"]
+    n = len(ctx.ds)
+    if level == "both":  # two thresholds: both go into the rule text, none is "the" threshold
+        rule = "生均一般公共预算公用经费不低于基准定额（小学{primary}元、初中{junior}元）"
+        value, thr = np.full(n, np.nan), np.full(n, np.nan)
+    else:
+        rule = f"生均一般公共预算公用经费（{LEVELS[level]}）不低于基准定额{{t}}元"
+        value, thr = figures[0][2], thresholds[level]
+    return CheckResult(
+        "per_student_public_funds", "生均公用经费不低于基准定额", spec.unit, verdict, value, thr,
+        figures, rule, entry, spec, np.zeros(n, bool), rule_args=thresholds,
+    )  # fmt: skip
+
+
+def _large_class_share(ctx: _Ctx, params: Mapping) -> CheckResult:
+    large, super_large, classes = (
+        ctx.col("classes_large"),
+        ctx.col("classes_super_large"),
+        ctx.col("classes_compulsory"),
+    )
+    # 大班额 in the national statistics means 56+; classes_large is the 56–65 band only
+    include = bool(params.get("include_super_large", True))
+    top = large + super_large if include else large
+    figures = [("classes_large", ctx.year, large), ("classes_compulsory", ctx.year, classes)]
+    if include:
+        figures.insert(1, ("classes_super_large", ctx.year, super_large))
+    band = "56人及以上" if include else "56—65人"
+    rule = f"义务教育{band}大班额班级占班级总数的比例不高于{{t}}%"
+    return _result(ctx, "large_class_share", "大班额比例", params, _ratio(top, classes), figures, rule)
+
+
+def _super_large_class_share(ctx: _Ctx, params: Mapping) -> CheckResult:
+    count = ctx.col("classes_super_large")
+    figures = [
+        ("classes_super_large", ctx.year, count),
+        ("classes_compulsory", ctx.year, ctx.col("classes_compulsory")),
+    ]
+    rule = "义务教育66人及以上超大班额班级数不超过{t}个（全面消除超大班额）"
+    return _result(ctx, "super_large_class_share", "消除超大班额", params, count, figures, rule)
+
+
+def _vocational_share(ctx: _Ctx, params: Mapping) -> CheckResult:
+    voc, gen = ctx.col("intake_vocational"), ctx.col("intake_senior")
+    share = _ratio(voc, voc + gen)
+    figures = [("intake_vocational", ctx.year, voc), ("intake_senior", ctx.year, gen)]
+    rule = "中职招生占高中阶段招生总数的比例不低于{t}%（普职招生规模大体相当）"
+    res = _result(ctx, "vocational_share", "职普招生比例大体相当", params, share, figures, rule)
+    if params.get("max") is not None:
+        over = np.isfinite(share) & (share > float(params["max"]) + _EPS)
+        res.verdict = np.where(over, FAIL, res.verdict).astype(np.int8)
+        res.rule_template = rule.replace("不低于{t}%", f"在{{t}}%至{float(params['max']):g}%之间")
+    return res
+
+
+CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
+    "two_no_decrease_total": ("一般公共预算教育支出只增不减", _two_no_decrease_total),
+    "two_no_decrease_per_student": ("生均一般公共预算教育支出只增不减", _two_no_decrease_per_student),
+    "teacher_pay_parity": ("义务教育教师工资不低于公务员", _teacher_pay_parity),
+    "training_funds_share": ("教师培训经费占工资总额比例", _training_funds_share),
+    "per_student_public_funds": ("生均公用经费不低于基准定额", _per_student_public_funds),
+    "preschool_gross_enrolment": (
+        "学前三年毛入园率",
+        _rate_check("preschool_gross_enrolment", "学前三年毛入园率", "gross_enrol_preschool", None, True),
+    ),
+    "preschool_public_share": (
+        "公办园在园幼儿占比",
+        _rate_check(
+            "preschool_public_share",
+            "公办园在园幼儿占比",
+            "public_kg_share",
+            _share_of_enrolment("enrol_preschool_public"),
+            False,
+        ),  # fmt: skip
+    ),
+    "preschool_affordable_coverage": (
+        "普惠性幼儿园覆盖率",
+        _rate_check(
+            "preschool_affordable_coverage",
+            "普惠性幼儿园覆盖率",
+            "affordable_kg_coverage",
+            _share_of_enrolment("enrol_preschool_public", "enrol_preschool_affordable"),
+            False,
+        ),  # fmt: skip
+    ),
+    "compulsory_retention": (
+        "九年义务教育巩固率",
+        _rate_check("compulsory_retention", "九年义务教育巩固率", "retention_compulsory", None, False),
+    ),
+    "disabled_enrolment": (
+        "残疾儿童少年入学率",
+        _rate_check("disabled_enrolment", "残疾儿童少年入学率", "disabled_enrol_rate", _disabled, False),
+    ),
+    "large_class_share": ("大班额比例", _large_class_share),
+    "super_large_class_share": ("消除超大班额", _super_large_class_share),
+    "senior_gross_enrolment": (
+        "高中阶段毛入学率",
+        _rate_check("senior_gross_enrolment", "高中阶段毛入学率", "gross_enrol_senior", None, True),
+    ),
+    "vocational_share": ("职普招生比例大体相当", _vocational_share),
+}
+
+
+def check_names() -> list[str]:
+    return list(CHECKS)
+
+
+def run_check(
+    name: str,
+    ds: Dataset,
+    year: int,
+    params: Mapping | None = None,
+    thresholds: Thresholds | None = None,
+) -> CheckResult:
+    """Run one named check for `year` over every region of `ds`."""
+    if name not in CHECKS:
+        raise CheckError(f"未知的检查项“{name}”；可用：{', '.join(CHECKS)}")
+    ctx = _Ctx(ds, year, thresholds or default_thresholds())
+    return CHECKS[name][1](ctx, dict(params or {}))
+
+
+def run_all(ds: Dataset, year: int, thresholds: Thresholds | None = None) -> dict[str, CheckResult]:
+    """Every check with its default parameters."""
+    return {name: run_check(name, ds, year, None, thresholds) for name in CHECKS}

@@ -1,0 +1,302 @@
+"""Statutory checks against hand-worked figures (thresholds: STANDARDS.md via thresholds.yaml)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dutyeval.core.checks import (
+    CHECKS,
+    FAIL,
+    INSUFFICIENT,
+    PASS,
+    CheckError,
+    Thresholds,
+    default_thresholds,
+    run_all,
+    run_check,
+)
+from dutyeval.core.expr import Dataset
+
+P, F, I = PASS, FAIL, INSUFFICIENT  # noqa: E741
+# Four counties: 郑州 (Henan, central), 济南 (Shandong, east, own standard), 南京 (Jiangsu, east),
+# 成都 (Sichuan, west). Years 2022 and 2023; figures are for 2023 unless given as (2022, 2023).
+REGIONS = ["410102", "370102", "320102", "510104"]
+
+
+def make(figures: dict[str, list], first_year=2022) -> Dataset:
+    values = {}
+    for code, per_region in figures.items():
+        rows = [v if isinstance(v, tuple) else (np.nan, v) for v in per_region]
+        values[code] = np.array([[np.nan if x is None else x for x in r] for r in rows], float)
+    return Dataset(REGIONS, first_year, 2, values)
+
+
+def verdicts(name, ds, year=2023, **params):
+    return list(run_check(name, ds, year, params).verdict)
+
+
+@pytest.mark.parametrize(
+    "name,figures,params,expected",
+    [
+        # 两个只增不减, total: equal counts as not decreasing; a missing year is insufficient
+        (
+            "two_no_decrease_total",
+            {"edu_exp_budget": [(100, 101), (100, 100), (100, 99.99), (None, 5)]},
+            {},
+            [P, P, F, I],
+        ),
+        # per student, primary: reported figure, or 万元 total × 10000 ÷ enrolment when absent
+        (
+            "two_no_decrease_per_student",
+            {
+                "per_student_budget_primary": [(10000, 10001), (10000, 9999), (None, None), (None, 12000)],
+                "edu_exp_budget_primary": [(0, 0), (0, 0), (1000, 1100), (1200, 0)],
+                "enrol_primary": [(0, 0), (0, 0), (1000, 1000), (1000, 1)],
+            },
+            {"level": "primary"},
+            [P, F, P, P],  # 南京: 10000 → 11000 元 derived; 成都: 12000 reported vs 12000 derived
+        ),
+        (
+            "teacher_pay_parity",
+            {
+                "teacher_pay_compulsory": [90000, 89999, 90000, None],
+                "civil_servant_pay": [90000, 90000, 0, 1],
+            },
+            {},
+            [P, F, I, I],
+        ),
+        # 1.5 % of payroll: 15/1000 passes, 14.99/1000 fails; zero payroll cannot be judged
+        (
+            "training_funds_share",
+            {"training_funds": [15, 14.99, 1, 30], "teacher_payroll": [1000, 1000, 0, 1000]},
+            {},
+            [P, F, I, P],
+        ),
+        (
+            "training_funds_share",
+            {"training_funds": [15, 25, 1, 30], "teacher_payroll": [1000, 1000, 0, 1000]},
+            {"threshold": 2.5},
+            [F, P, I, P],
+        ),
+        # 2023 standards: 郑州 650/850 (national after 2020), 济南 710/910, 南京 650/850, 成都 650/850
+        (
+            "per_student_public_funds",
+            {
+                "per_student_pub_primary": [650, 709, 650, 649],
+                "per_student_pub_junior": [850, 910, 849, None],
+            },
+            {},
+            [P, F, F, F],
+        ),
+        (
+            "per_student_public_funds",
+            {
+                "per_student_pub_primary": [650, 710, 650, None],
+                "per_student_pub_junior": [850, 910, 850, 900],
+            },
+            {},
+            [P, P, P, I],
+        ),
+        (
+            "per_student_public_funds",
+            {"per_student_pub_junior": [850, 909, 849, None]},
+            {"level": "junior"},
+            [P, F, F, I],
+        ),
+        # gross rates may exceed 100 % (126 % in seed 001)
+        ("preschool_gross_enrolment", {"gross_enrol_preschool": [85, 84.99, 126, None]}, {}, [P, F, P, I]),
+        ("senior_gross_enrolment", {"gross_enrol_senior": [90, 89.9, 101.5, None]}, {}, [P, F, P, I]),
+        # share rates: reported, else derived from enrolments; above 100 % is a data error
+        (
+            "preschool_public_share",
+            {
+                "public_kg_share": [50, None, 101, None],
+                "enrol_preschool_public": [0, 499, 0, None],
+                "enrol_preschool": [0, 1000, 0, 1000],
+            },
+            {},
+            [P, F, I, I],
+        ),
+        (
+            "preschool_affordable_coverage",
+            {
+                "affordable_kg_coverage": [None, None, 79.9, 80],
+                "enrol_preschool_public": [500, 500, 0, 0],
+                "enrol_preschool_affordable": [300, 299, 0, 0],
+                "enrol_preschool": [1000, 1000, 0, 0],
+            },
+            {},
+            [P, F, F, P],
+        ),
+        ("compulsory_retention", {"retention_compulsory": [95, 94.9, 109.74, 100]}, {}, [P, F, I, P]),
+        (
+            "disabled_enrolment",
+            {
+                "disabled_enrol_rate": [None, 96, None, None],
+                "disabled_children_enrolled": [95, 0, 94, 5],
+                "disabled_children": [100, 0, 100, 0],
+            },
+            {},
+            [P, P, F, I],
+        ),
+        # 56+ share ≤ 5 %: 4 + 1 of 100 passes; 5 + 1 fails; only 56–65 with include_super_large=False
+        (
+            "large_class_share",
+            {
+                "classes_large": [4, 5, 5, 1],
+                "classes_super_large": [1, 1, None, 0],
+                "classes_compulsory": [100, 100, 100, 0],
+            },
+            {},
+            [P, F, I, I],
+        ),
+        (
+            "large_class_share",
+            {
+                "classes_large": [4, 5, 5, 1],
+                "classes_super_large": [1, 1, None, 0],
+                "classes_compulsory": [100, 100, 100, 0],
+            },
+            {"include_super_large": False},
+            [P, P, P, I],
+        ),
+        ("super_large_class_share", {"classes_super_large": [0, 1, None, 0]}, {}, [P, F, I, P]),
+        # vocational intake share of senior-secondary intake ≥ 40 %
+        (
+            "vocational_share",
+            {"intake_vocational": [400, 399, 0, 700], "intake_senior": [600, 601, 0, 300]},
+            {},
+            [P, F, I, P],
+        ),
+        (
+            "vocational_share",
+            {"intake_vocational": [400, 399, 0, 700], "intake_senior": [600, 601, 0, 300]},
+            {"max": 60},
+            [P, F, I, F],
+        ),
+    ],
+)
+def test_check_verdicts(name, figures, params, expected):
+    assert verdicts(name, make(figures), **params) == expected
+
+
+def test_outcome_carries_figures_rule_source_and_note():
+    ds = make({"retention_compulsory": [95, 94.9, 109.74, None]})
+    res = run_check("compulsory_retention", ds, 2023)
+    ok, bad, err, none = (res.at(i) for i in range(4))
+    assert ok.verdict == "pass" and ok.value == 95 and ok.threshold == 95
+    assert ok.rule.startswith("九年义务教育巩固率不低于95%")
+    assert ok.figures[0].code == "retention_compulsory" and ok.figures[0].name == "九年义务教育巩固率"
+    assert ok.figures[0].year == 2023 and ok.confidence == "H"
+    assert bad.verdict == "fail"
+    assert err.verdict == "insufficient" and "超过100%" in err.note and err.value is None
+    assert (
+        none.verdict == "insufficient" and none.note == "缺少计算所需的数据" and none.figures[0].value is None
+    )
+
+
+def test_two_no_decrease_rule_names_the_years_and_growth():
+    ds = make({"edu_exp_budget": [(100, 110), (100, 90), (0, 0), (None, 1)]})
+    res = run_check("two_no_decrease_total", ds, 2023)
+    out = res.at(1)
+    assert out.value == pytest.approx(-10.0) and out.verdict == "fail"
+    assert "2023年比2022年" in out.rule
+    assert [(f.year, f.value) for f in out.figures] == [(2023, 90.0), (2022, 100.0)]
+    assert res.at(2).verdict == "pass" and res.at(2).value is None  # 0 → 0: no growth rate, no decrease
+
+
+def test_per_student_all_levels_skips_levels_without_any_figure():
+    ds = make(
+        {
+            "per_student_budget_primary": [(100, 100), (100, 99), (100, None), (None, None)],
+            "per_student_budget_junior": [(200, 201), (200, 200), (200, 200), (None, None)],
+        }
+    )
+    assert verdicts("two_no_decrease_per_student", ds) == [P, F, I, I]
+
+
+def test_per_student_public_funds_by_year_and_province():
+    figures = {
+        "per_student_pub_primary": [600, 650, 650, 600],
+        "per_student_pub_junior": [800, 850, 850, 800],
+    }
+    ds19, ds = make(figures, first_year=2018), make(figures)
+    # 2019: central/west 600/800; Shandong 710/910 from 2017; Jiangsu (east) 650/850
+    assert verdicts("per_student_public_funds", ds19, year=2019) == [P, F, P, P]
+    res = run_check("per_student_public_funds", ds19, 2019)
+    assert "小学710元、初中910元" in res.at(1).rule and "山东" in res.at(1).source
+    # 2023: everybody at least 650/850
+    assert verdicts("per_student_public_funds", ds, year=2023) == [F, F, P, F]
+
+
+def test_threshold_overrides_most_specific_wins():
+    th = Thresholds(
+        {
+            "preschool_gross_enrolment": {
+                "value": 85,
+                "op": ">=",
+                "unit": "%",
+                "source": "national",
+                "confidence": "H",
+                "overrides": [
+                    {"regions": ["410102"], "value": 95, "source": "county"},
+                    {"regions": ["41"], "years": [2021, None], "value": 90, "source": "Henan"},
+                    {"regions": ["4101"], "years": [2030, 2031], "value": 99, "source": "city, later"},
+                ],
+            }
+        }
+    )
+    regions = np.array(["410102", "410105", "410201", "370102"])
+    spec = th.specs["preschool_gross_enrolment"]
+
+    def values(year):
+        return [spec.entries[i].value for i in th.resolve("preschool_gross_enrolment", regions, year)]
+
+    assert [spec.entries[i].source for i in th.resolve("preschool_gross_enrolment", regions, 2023)] == [
+        "county",
+        "Henan",
+        "Henan",
+        "national",
+    ]
+    assert values(2020) == [95, 85, 85, 85]  # the Henan rule starts in 2021
+    assert values(2030) == [95, 99, 90, 85]  # county beats city beats province
+    assert values(2032) == [95, 90, 90, 85]
+
+
+def test_thresholds_file_covers_every_check_with_a_source():
+    th = default_thresholds()
+    assert set(th.specs) == set(CHECKS)
+    for spec in th.specs.values():
+        for e in spec.entries:
+            assert e.source and e.confidence in ("H", "M", "L")
+    assert th.specs["training_funds_share"].entries[0].provincial
+
+
+def test_bad_configuration_is_a_check_error():
+    ds = make({})
+    with pytest.raises(CheckError, match="未知的检查项"):
+        run_check("no_such_check", ds, 2023)
+    with pytest.raises(CheckError, match="level"):
+        run_check("two_no_decrease_per_student", ds, 2023, {"level": "college"})
+    with pytest.raises(CheckError, match="threshold"):
+        run_check("training_funds_share", ds, 2023, {"threshold": "high"})
+
+
+def test_empty_dataset_gives_insufficient_everywhere_without_warnings():
+    with np.errstate(all="raise"):
+        results = run_all(make({}), 2023)
+    assert set(results) == set(CHECKS)
+    for res in results.values():
+        assert list(res.verdict) == [I] * 4
+        assert res.at(0).verdict == "insufficient"
+
+
+def test_no_nan_in_outcomes():
+    import json
+    from dataclasses import asdict
+
+    ds = make({"edu_exp_budget": [(0, 0), (None, None), (1, 2), (2, 1)]})
+    for res in run_all(ds, 2023).values():
+        for i in range(4):
+            json.dumps(asdict(res.at(i)), allow_nan=False, ensure_ascii=False)
