@@ -215,7 +215,7 @@ def _ratio(m, text, start, end, quals) -> Figure | None:
         return None
     end = m.end("r2")
     value = r1 if r2 == 1 else (r1 / r2).quantize(Decimal("0.0001")).normalize()
-    return Figure(text[start:end], start, end, value, ":1", value, ":1", "ratio", qualifiers=quals)
+    return Figure(text[start:end], start, end, value, ":", value, ":", "ratio", qualifiers=quals)
 
 
 def _reject_chinese(num: str, value: Decimal, approx, unit: str, before: str, after: str) -> bool:

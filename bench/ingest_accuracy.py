@@ -1,0 +1,154 @@
+"""Accuracy of report ingestion against the hand annotations of the seeds (issue 4, item 7).
+
+    .venv/bin/python bench/ingest_accuracy.py [--seeds DIR] [--annotations DIR] [-v]
+
+How matching works:
+- Each annotated quote is located in the ORIGINAL seed text (its ``occurrence``-th hit).
+  Each extracted figure's normalised span is mapped back to the original with the report's
+  offset map. A pair matches when the spans overlap.
+- Figure recall: annotated figures with an overlapping extracted figure whose value and unit
+  are right (unit compared after folding traditional to simplified, as the annotators do).
+- Figure precision: extracted figures that overlap an annotated figure with the right value
+  and unit, over all extracted figures. The annotations are complete (every figure of every
+  seed, see tests/fixtures/seed_annotations/README.md), so an extracted figure that overlaps
+  no annotation counts as a false positive: there is no "unannotated, don't care" zone.
+- Anomalies: an annotated anomaly is found when an extracted anomaly of the same kind overlaps
+  it. False alarms are extracted anomalies of the five benchmark kinds that overlap no
+  annotated anomaly of their kind. Other kinds (known_value_mismatch, out_of_range) are not
+  benchmark kinds and are listed separately.
+Targets: figure recall >= 0.95 and precision >= 0.95; every annotated anomaly found with at
+most one false alarm per report. Exit status 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from dutyeval.core.textfacts import ingest_bytes  # noqa: E402
+from dutyeval.core.textfacts.anomalies import BENCHMARK_KINDS  # noqa: E402
+from dutyeval.core.textfacts.normalize import fold  # noqa: E402
+
+
+def find_occurrence(text: str, quote: str, occurrence: int) -> int:
+    pos = -1
+    for _ in range(occurrence + 1):
+        pos = text.find(quote, pos + 1)
+        if pos == -1:
+            return -1
+    return pos
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def same_value(a, b) -> bool:
+    return abs(Decimal(str(a)) - Decimal(str(b))) <= Decimal("1e-9")
+
+
+def same_unit(a: str, b: str) -> bool:
+    return fold(a) == fold(b)
+
+
+def evaluate(seed_path: Path, ann: dict, verbose: bool) -> dict:
+    original_bytes = seed_path.read_bytes()
+    report = ingest_bytes(original_bytes, seed_path.name)
+    original = report.original
+    gold = []
+    for g in ann["figures"]:
+        pos = find_occurrence(original, g["quote"], g["occurrence"])
+        if pos < 0:
+            raise SystemExit(f"{seed_path.name}: annotated quote not found: {g['quote']!r}")
+        gold.append((pos, pos + len(g["quote"]), g))
+    mine = [(report.original_span(f.start, f.end), f) for f in report.figures]
+
+    def right(span, f, g) -> bool:
+        return overlaps(span, g[:2]) and same_value(f.value, g[2]["value"]) and same_unit(f.unit, g[2]["unit"])
+
+    found = [any(right(span, f, g) for span, f in mine) for g in gold]
+    correct = [any(right(span, f, g) for g in gold) for span, f in mine]
+    out = {
+        "figures": len(gold),
+        "extracted": len(mine),
+        "recall_hits": sum(found),
+        "precision_hits": sum(correct),
+    }
+    gold_anoms = []
+    for a in ann.get("anomalies", []):
+        pos = find_occurrence(original, a["quote"], a["occurrence"])
+        gold_anoms.append((pos, pos + len(a["quote"]), a))
+    my_anoms = [(report.original_span(a.start, a.end), a) for a in report.anomalies]
+    bench = [(s, a) for s, a in my_anoms if a.kind in BENCHMARK_KINDS]
+    hit = [any(overlaps(s, g[:2]) and a.kind == g[2]["kind"] for s, a in bench) for g in gold_anoms]
+    false = [(s, a) for s, a in bench if not any(overlaps(s, g[:2]) and a.kind == g[2]["kind"] for g in gold_anoms)]
+    out.update(anomalies=len(gold_anoms), anomalies_found=sum(hit), false_alarms=len(false))
+    out["other_anomalies"] = sum(1 for _, a in my_anoms if a.kind not in BENCHMARK_KINDS)
+    if verbose:
+        for (s, e, g), ok in zip(gold, found, strict=True):
+            if not ok:
+                near = [f"{f.quote}={f.value}{f.unit}" for span, f in mine if overlaps(span, (s, e))]
+                print(f"  MISSED {g['quote']!r} {g['value']}{g['unit']} ({g['kind']}) got {near}")
+        for (span, f), ok in zip(mine, correct, strict=True):
+            if not ok:
+                ctx = original[max(0, span[0] - 12) : span[1] + 4].replace("\n", "⏎")
+                print(f"  WRONG  {f.quote!r} {f.value}{f.unit} ({f.kind}) in …{ctx}…")
+        for (s, e, g), ok in zip(gold_anoms, hit, strict=True):
+            if not ok:
+                print(f"  ANOMALY MISSED {g['kind']} {g['quote']!r}")
+        for _s, a in false:
+            print(f"  FALSE ALARM {a.kind} {a.quote!r}: {a.message}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", default=None, help="folder of seed .txt files (default: ../shared/seeds)")
+    ap.add_argument("--annotations", default=str(ROOT / "tests/fixtures/seed_annotations"))
+    ap.add_argument("-v", "--verbose", action="store_true", help="list misses and false positives")
+    args = ap.parse_args(argv)
+    seeds = Path(args.seeds) if args.seeds else next(
+        p for p in (ROOT.parent / "shared/seeds", Path("/work/shared/seeds")) if p.is_dir()
+    )  # fmt: skip
+    files = sorted(Path(args.annotations).glob("*.json"))
+    if not files:
+        print("no annotation files found", file=sys.stderr)
+        return 1
+    total = {"figures": 0, "extracted": 0, "recall_hits": 0, "precision_hits": 0, "anomalies": 0, "anomalies_found": 0}
+    ok = True
+    print(f"{'seed':<28}{'figs':>6}{'found':>7}{'recall':>8}{'extr':>6}{'prec':>7}{'anom':>6}{'found':>6}{'false':>6}")
+    for path in files:
+        ann = json.loads(path.read_text("utf-8"))
+        seed_path = seeds / ann["seed"]
+        if args.verbose:
+            print(f"== {ann['seed']}")
+        r = evaluate(seed_path, ann, args.verbose)
+        for k in total:
+            total[k] += r[k]
+        rec = r["recall_hits"] / r["figures"] if r["figures"] else 1.0
+        prec = r["precision_hits"] / r["extracted"] if r["extracted"] else 1.0
+        print(
+            f"{path.stem:<28}{r['figures']:>6}{r['recall_hits']:>7}{rec:>8.3f}{r['extracted']:>6}{prec:>7.3f}"
+            f"{r['anomalies']:>6}{r['anomalies_found']:>6}{r['false_alarms']:>6}"
+        )
+        if r["anomalies_found"] < r["anomalies"] or r["false_alarms"] > 1:
+            ok = False
+    rec = total["recall_hits"] / total["figures"]
+    prec = total["precision_hits"] / total["extracted"]
+    print(
+        f"{'overall':<28}{total['figures']:>6}{total['recall_hits']:>7}{rec:>8.3f}{total['extracted']:>6}{prec:>7.3f}"
+        f"{total['anomalies']:>6}{total['anomalies_found']:>6}"
+    )
+    ok = ok and rec >= 0.95 and prec >= 0.95
+    print("targets met" if ok else "targets NOT met (recall/precision >= 0.95, all anomalies, <= 1 false alarm/report)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

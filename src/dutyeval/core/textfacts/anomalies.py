@@ -1,0 +1,344 @@
+"""What a careful reviewer would flag in a report.
+
+Kinds (the first five are the benchmark's):
+  unit_typo            亿万元, 万万元, 元元 …
+  placeholder          xx万元, ××%, 约xx名, and a measure word left without its number
+  rate_over_100        a rate that cannot exceed 100 % (巩固率, 覆盖率, 占比 …) stated above 100 %
+  growth_mismatch      a stated change that disagrees with the amounts it compares
+  parts_exceed_whole   the parts listed after 其中/含 add up to more than their whole
+  known_value_mismatch a figure that contradicts the value already entered for the region
+  out_of_range         a mapped figure outside the catalogue's valid range for its element
+
+Arithmetic checks use interval arithmetic on the printed precision (18.9 means 18.85–18.95)
+and allow one unit in the last printed digit of the stated result (reports often truncate), so
+only differences that survive rounding are flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dutyeval.core.catalogue import default_catalogue
+
+from .figures import Figure
+from .numbers import MAGNITUDE
+
+BENCHMARK_KINDS = ("unit_typo", "placeholder", "rate_over_100", "growth_mismatch", "parts_exceed_whole")
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    kind: str
+    quote: str
+    start: int
+    end: int
+    message: str  # Chinese, shown to the user as is
+    severity: str  # "error" | "warning"
+
+
+_UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时|分"
+_PLACEHOLDER = re.compile(
+    r"(?:增加|减少|增长|约|近|超过|达)?(?:[xX×＊*]{2,}|[xX×](?=%))(?:余|多)?(?:万|亿)?" rf"(?:{_UNITS})"
+)
+# a measure word with nothing where its number should be: "开展业务培训人次。"
+_MISSING_NUMBER = re.compile(r"(?<=[训展计放入达有共])(?:人次|万元|亿元)(?=[。,;、)])")
+_UNIT_TYPO = re.compile(r"\d[\d.,]*(?:亿万|万万|亿亿|千千|百百)元|\d[\d.,]*(?:元元|%%)")
+_SENTENCE_END = re.compile(r"[。!?\n]")
+_PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从)[^,;。]{0,10}$")
+
+
+def find(
+    text: str,
+    figures: list[Figure],
+    known_values: dict[str, Decimal] | None = None,
+    *,
+    year: int | None = None,
+    catalogue=None,
+) -> list[Anomaly]:
+    cat = catalogue or default_catalogue()
+    out: list[Anomaly] = []
+    out += _unit_typos(text)
+    out += _placeholders(text)
+    out += _rates_over_100(figures)
+    out += _growth_mismatches(text, figures)
+    out += _parts_exceed_whole(text, figures)
+    if known_values:
+        out += _known_value_mismatches(figures, known_values, year, cat)
+    out += _out_of_range(figures, cat, {(a.start, a.end) for a in out})
+    out.sort(key=lambda a: (a.start, a.kind))
+    return out
+
+
+def _unit_typos(text: str) -> list[Anomaly]:
+    out = []
+    for m in _UNIT_TYPO.finditer(text):
+        unit = m.group().lstrip("0123456789.,")
+        fix = {"亿万元": "“亿元”或“万元”", "万万元": "“亿元”或“万元”", "%%": "“%”"}.get(unit, "正确单位")
+        out.append(Anomaly("unit_typo", m.group(), m.start(), m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error"))
+    return out
+
+
+def _placeholders(text: str) -> list[Anomaly]:
+    out = [
+        Anomaly("placeholder", m.group(), m.start(), m.end(), f"“{m.group()}”是未填写的占位符，请填入实际数值", "error")
+        for m in _PLACEHOLDER.finditer(text)
+    ]
+    for m in _MISSING_NUMBER.finditer(text):
+        s = max(0, m.start() - 4)
+        out.append(Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{m.group()}”前缺少数字，请补全", "warning"))
+    return out
+
+
+def _rates_over_100(figures: list[Figure]) -> list[Anomaly]:
+    out = []
+    for f in figures:
+        if f.kind == "rate" and f.capped and f.base_value > 100:
+            name = f.label or "该比率"
+            msg = f"{name}为{f.value}%，超过100%（{name}不是毛率，不能超过100%），请核实"
+            out.append(Anomaly("rate_over_100", f.quote, f.start, f.end, msg, "error"))
+    return out
+
+
+# ---- arithmetic ---------------------------------------------------------------------------
+def _half_unit(f: Figure) -> Decimal:
+    """Half a unit of the last printed digit, in base units: the rounding error of the figure."""
+    digits = f.quote.split(".")[1] if "." in f.quote else ""
+    decimals = len(re.match(r"\d*", digits).group()) if digits else 0  # type: ignore[union-attr]
+    factor = f.base_value / f.value if f.value else Decimal(1)
+    return Decimal(5) * Decimal(10) ** (-decimals - 1) * factor
+
+
+def _interval_ratio(num: tuple[Decimal, Decimal], den: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal] | None:
+    if den[0] <= 0:
+        return None
+    lo, hi = num[0] / den[1], num[1] / den[0]
+    return (min(lo, num[0] / den[0]), max(hi, num[1] / den[1]))
+
+
+def _outside(stated: Decimal, stated_tol: Decimal, interval: tuple[Decimal, Decimal]) -> bool:
+    return stated + stated_tol < interval[0] or stated - stated_tol > interval[1]
+
+
+def _growth_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
+    out: list[Anomaly] = []
+    sent_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    for gi, g in enumerate(figures):
+        if g.kind != "growth":
+            continue
+        s0 = _sentence_start(text, g.start)
+        if "年均" in text[max(s0, g.start - 6) : g.start]:
+            msg = _annual_average_check(text, figures, gi, s0)
+            if msg:
+                out.append(Anomaly("growth_mismatch", g.quote, g.start, g.end, msg, "warning"))
+            continue
+        if g.refers_to is None or g.base_unit != "%" or g.unit != "%":
+            continue
+        base = figures[g.refers_to]
+        if base.kind not in ("amount", "count"):
+            continue
+        stated = g.value * (-1 if g.direction < 0 else 1)
+        tol = _half_unit(g) * 2
+        expected = None
+        for other in figures:
+            if other is base or other.start < s0 or other.start > _next_end(sent_ends, g.start):
+                continue
+            if other.kind == "growth" and other.refers_to == g.refers_to and other.base_unit == base.base_unit:
+                # 增加D, 增长G%: G = D / (B - D)
+                d = other.base_value * (-1 if other.direction < 0 else 1)
+                hd, hb = _half_unit(other), _half_unit(base)
+                num = (d - hd, d + hd)
+                den = (base.base_value - d - hb - hd, base.base_value - d + hb + hd)
+                expected = _interval_ratio(num, den)
+                break
+            if other.kind == base.kind and other.base_unit == base.base_unit and other.start < base.start:
+                if _PREVIOUS.search(text[max(s0, other.start - 14) : other.start]):
+                    ha, hb = _half_unit(other), _half_unit(base)
+                    a, b = other.base_value, base.base_value
+                    expected = _interval_ratio((b - a - ha - hb, b - a + ha + hb), (a - ha, a + ha))
+                    break
+        if expected is None:
+            continue
+        pct = (expected[0] * 100, expected[1] * 100)
+        if _outside(stated, tol, pct):
+            mid = (pct[0] + pct[1]) / 2
+            msg = f"所述变化{stated}%与前后数据不符（按所列数据计算约为{mid:.2f}%），请核实"
+            out.append(Anomaly("growth_mismatch", g.quote, g.start, g.end, msg, "warning"))
+    out += _parts_change_mismatches(text, figures)
+    return out
+
+
+def _annual_average_check(text: str, figures: list[Figure], gi: int, s0: int) -> str | None:
+    """年均增长X: compare with (B - A) / years for "从A(年份1)…到B(年份2)"."""
+    g = figures[gi]
+    ends = [f for f in figures[:gi] if f.start >= s0 and f.kind == "amount" and f.year]
+    if len(ends) < 2:
+        return None
+    a, b = ends[-2], ends[-1]
+    if a.base_unit != b.base_unit or not a.year or not b.year or b.year <= a.year:
+        return None
+    half = _half_unit(a) + _half_unit(b)
+    diff = (b.base_value - a.base_value - half, b.base_value - a.base_value + half)
+    tol = _half_unit(g) * 2
+    candidates = []
+    for n in {b.year - a.year, b.year - a.year + 1}:
+        if g.unit == "%" or g.base_unit == "%":
+            return None  # compound growth: not checked
+        if g.base_unit != a.base_unit:
+            return None
+        interval = (diff[0] / n, diff[1] / n)
+        if not _outside(g.base_value, tol, interval):
+            return None
+        candidates.append(f"{(diff[0] + diff[1]) / 2 / n:.0f}{a.base_unit}（按{n}年）")
+    return f"年均增长{g.value}{g.unit}与{a.year}年、{b.year}年数据不符（计算约为{'或'.join(candidates)}），请核实"
+
+
+def _parts_change_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
+    """其中…: when the parts add up to the whole, their stated changes must add up to its change."""
+    out = []
+    for whole, parts in _whole_parts(text, figures):
+        dw = _change_of(figures, whole)
+        dps = [_change_of(figures, p) for p in parts]
+        if dw is None or any(d is None for d in dps) or len(parts) < 2:
+            continue
+        tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
+        if abs(sum(p.base_value for p in parts) - whole.base_value) > tol:
+            continue
+        total = sum(d.base_value * (-1 if d.direction < 0 else 1) for d in dps)  # type: ignore[union-attr]
+        stated = dw.base_value * (-1 if dw.direction < 0 else 1)
+        if abs(total - stated) > sum((_half_unit(d) for d in dps), _half_unit(dw)):  # type: ignore[arg-type]
+            msg = f"总量变化{stated}{dw.base_unit}与各分项变化之和{total}{dw.base_unit}不符，请核实"
+            out.append(Anomaly("growth_mismatch", dw.quote, dw.start, dw.end, msg, "warning"))
+    return out
+
+
+def _change_of(figures: list[Figure], f: Figure) -> Figure | None:
+    i = figures.index(f)
+    for g in figures[i + 1 : i + 3]:
+        if g.kind == "growth" and g.refers_to == i and g.base_unit == f.base_unit:
+            return g
+    return None
+
+
+def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Figure]]]:
+    """(whole, parts) for each "其中" / "(含" breakdown, parts at the same bracket depth."""
+    out = []
+    for m in re.finditer(r"其中|[(（]含", text):
+        pos = m.start()
+        in_paren = text[pos - 1 : pos] in "(（" or m.group()[0] in "(（"
+        s0 = _sentence_start(text, pos)
+        opener = pos - 1 if text[pos - 1 : pos] in "(（" else pos
+        wholes = [f for f in figures if s0 <= f.start and f.end <= opener and f.kind in ("count", "amount")]
+        if not wholes:
+            continue
+        whole = wholes[-1]
+        if in_paren:
+            close = _matching_paren(text, opener)
+            stop = close if close > 0 else _sentence_end(text, pos)
+        else:
+            stop = _sentence_end(text, pos)
+        parts = []
+        depth = 0
+        last = m.end()
+        for f in figures:
+            if f.start < m.end() or f.start >= stop:
+                continue
+            depth += _depth_change(text[last : f.start])
+            last = f.start
+            if depth == 0 and f.kind == whole.kind and f.base_unit == whole.base_unit:
+                parts.append(f)
+        if parts:
+            out.append((whole, parts))
+    return out
+
+
+def _depth_change(s: str) -> int:
+    return s.count("(") + s.count("（") - s.count(")") - s.count("）")
+
+
+def _matching_paren(text: str, opener: int) -> int:
+    depth = 0
+    for i in range(opener, min(len(text), opener + 2000)):
+        c = text[i]
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c == "。":
+            break
+    return -1
+
+
+def _parts_exceed_whole(text: str, figures: list[Figure]) -> list[Anomaly]:
+    out = []
+    for whole, parts in _whole_parts(text, figures):
+        total = sum(p.base_value for p in parts)
+        tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
+        if total > whole.base_value + tol:
+            listed = "、".join(p.quote for p in parts)
+            msg = f"分项（{listed}）合计{total.normalize():f}{whole.base_unit}，超过总数{whole.quote}，请核实"
+            out.append(Anomaly("parts_exceed_whole", whole.quote, whole.start, whole.end, msg, "error"))
+    return out
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = _SENTENCE_END.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _next_end(ends: list[int], pos: int) -> int:
+    from bisect import bisect_left
+
+    i = bisect_left(ends, pos)
+    return ends[i] if i < len(ends) else 1 << 60
+
+
+# ---- catalogue checks ------------------------------------------------------------------------
+def _in_element_unit(f: Figure, unit: str) -> Decimal:
+    if unit in ("万元", "亿元"):
+        return f.base_value / MAGNITUDE[unit[0]]
+    return f.base_value
+
+
+def _known_value_mismatches(figures, known, year, cat) -> list[Anomaly]:
+    out = []
+    for f in figures:
+        if not f.element or f.element not in known or f.element not in cat:
+            continue
+        if year is not None and f.year is not None and f.year != year:
+            continue
+        el = cat[f.element]
+        stated, entered = _in_element_unit(f, el.unit), Decimal(known[f.element])
+        tol = max(_in_element_unit_tol(f, el.unit), abs(entered) * Decimal("0.001"))
+        if abs(stated - entered) > tol:
+            msg = f"报告中{el.name}为{f.quote}，与已填报数据{entered.normalize():f}{el.unit}不一致，请核实"
+            out.append(Anomaly("known_value_mismatch", f.quote, f.start, f.end, msg, "warning"))
+    return out
+
+
+def _in_element_unit_tol(f: Figure, unit: str) -> Decimal:
+    half = _half_unit(f)
+    return half / MAGNITUDE[unit[0]] if unit in ("万元", "亿元") else half
+
+
+def _out_of_range(figures, cat, flagged: set) -> list[Anomaly]:
+    out = []
+    for f in figures:
+        if not f.element or f.element not in cat or (f.start, f.end) in flagged:
+            continue
+        el = cat[f.element]
+        v = _in_element_unit(f, el.unit)
+        if el.kind == "rate" and not el.over_100 and v > 100:
+            msg = f"{el.name}为{f.value}%，超过100%（不是毛率，不能超过100%），请核实"
+            out.append(Anomaly("rate_over_100", f.quote, f.start, f.end, msg, "error"))
+        elif (el.max is not None and v > el.max) or (el.min is not None and v < el.min):
+            msg = f"{el.name}为{f.quote}，超出合理范围（{el.min}–{el.max}{el.unit}），请核实数值和单位"
+            out.append(Anomaly("out_of_range", f.quote, f.start, f.end, msg, "warning"))
+    return out

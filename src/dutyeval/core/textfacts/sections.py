@@ -1,0 +1,85 @@
+"""The outline of a report: 第N篇 / 一、 / （一） / 1. / （1） / ① headings, as a flat tree.
+
+Levels are not fixed per marker style: reports skip levels and compilations restart numbering,
+so the level of a marker style is its depth in the stack of styles currently open (the usual
+way word processors rebuild an outline). A heading may be glued to its paragraph
+(``1.加强党对教育工作全面领导。区委…``): the title then ends at the first 。. Enumerations
+inside a paragraph (``一是…二是…``) are not headings: they carry no 、 or bracket and do not
+start a line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CNNUM = "一二三四五六七八九十百零〇"
+_HEADING = re.compile(
+    r"^[ \t]*(?:"
+    rf"(?P<part>第[{_CNNUM}\d]+[篇章部](?:分)?)"
+    rf"|(?P<cn>[{_CNNUM}]+[、.])"
+    rf"|(?P<pcn>[(（][{_CNNUM}]+[)）])"
+    r"|(?P<num>\d{1,2}[.、](?!\d))"
+    r"|(?P<pnum>[(（]\d{1,2}[)）])"
+    r"|(?P<circ>[①-⑳])"
+    r")",
+    re.M,
+)
+MAX_TITLE = 60
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int  # 1 = top
+    title: str  # the heading as written, marker included: "(一)落实教育优先发展战略"
+    start: int  # offset of the heading
+    end: int  # end of the section: the next heading of the same or a higher level, or the text end
+    style: str = ""  # marker style: part | cn | pcn | num | pnum | circ
+
+
+def _title(text: str, start: int, body: int) -> str | None:
+    """The heading text from ``start``; None when the line is not a heading after all."""
+    line_end = text.find("\n", body)
+    if line_end < 0:
+        line_end = len(text)
+    line = text[start:line_end].strip()
+    if len(line) <= len(text[start:body].strip()):
+        return None  # a bare marker such as "1." with nothing after it
+    stop = line.find("。")
+    if 0 <= stop <= MAX_TITLE:
+        return line[:stop]
+    if len(line) <= MAX_TITLE:
+        return line.rstrip("。;:")
+    # a long numbered paragraph without a short lead sentence: keep its first clause
+    for sep in (",", ";", ":"):
+        i = line.find(sep)
+        if 0 < i <= MAX_TITLE:
+            return line[:i]
+    return line[:MAX_TITLE] + "…"
+
+
+def outline(text: str) -> list[Section]:
+    found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
+    stack: list[str] = []
+    for m in _HEADING.finditer(text):
+        style = m.lastgroup or ""
+        start = m.start(style)
+        title = _title(text, start, m.end())
+        if title is None:
+            continue
+        if style == "num" and text.startswith(("年", "月", "日"), m.end()):
+            continue
+        if style in stack:
+            del stack[stack.index(style) + 1 :]
+        else:
+            stack.append(style)
+        found.append((start, len(stack), title, style))
+    sections: list[Section] = []
+    for i, (start, level, title, style) in enumerate(found):
+        end = len(text)
+        for later_start, later_level, _, _ in found[i + 1 :]:
+            if later_level <= level:
+                end = later_start
+                break
+        sections.append(Section(level, title, start, end, style))
+    return sections
