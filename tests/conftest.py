@@ -59,6 +59,11 @@ def world(db, django_user_model):
 
 
 @pytest.fixture
+def persona_password():
+    return PASSWORD
+
+
+@pytest.fixture
 def client_as(client):
     def login(user):
         client.force_login(user)

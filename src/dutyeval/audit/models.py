@@ -28,3 +28,22 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+ACTION_LABELS = {
+    "evaluation.submission.submit": _("提交自评材料"),
+    "evaluation.submission.return": _("退回修改"),
+    "evaluation.submission.accept": _("审核通过"),
+    "evaluation.scores.self": _("修改自评得分"),
+    "evaluation.narrative.change": _("修改自评情况"),
+    "collection.values.change": _("修改数据"),
+    "collection.import.reject": _("Excel 导入被拒绝"),
+    "schemes.scheme.created": _("导入评价方案"),
+    "schemes.scheme.new_version": _("评价方案新版本"),
+    "schemes.scheme.update": _("更新评价方案"),
+    "schemes.scheme.freeze": _("冻结评价方案"),
+}

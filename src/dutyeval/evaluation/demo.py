@@ -151,7 +151,7 @@ def build_schools(rng: random.Random, county: Region, n: int, data_years: tuple[
             [School.Type.PRIMARY, School.Type.JUNIOR, School.Type.NINE_YEAR, School.Type.KINDERGARTEN],
             [0.5, 0.2, 0.1, 0.2],
         )[0]
-        label = {"primary": "小学", "junior": "初级中学", "nine_year": "学校", "kindergartens": "幼儿园"}.get(kind, "幼儿园")
+        label = {"primary": "小学", "junior": "初级中学", "nine_year": "学校"}.get(kind, "幼儿园")
         name = f"{county.name}{SCHOOL_NAMES[i % len(SCHOOL_NAMES)]}{label}" + (f"（{i // len(SCHOOL_NAMES) + 1}）" if i >= len(SCHOOL_NAMES) else "")
         schools.append(School(code=f"{county.code}{i + 1:04d}", name=name, type=kind, county=county))
     School.objects.bulk_create(schools)
@@ -243,6 +243,8 @@ def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -
         state = rng.choice(states)
         sub = Submission.objects.create(
             cycle=cycle, region=county, state=state,
+            submitted_at=None if state == "draft" else datetime(2021, 10, rng.randint(8, 31), rng.randint(8, 23),
+                                                               rng.randint(0, 59), tzinfo=ZoneInfo("Asia/Shanghai")),
             return_reason="请补充教师培训经费的财政决算佐证材料。" if state == "returned" else "",
         )
         done = 1.0 if state != "draft" else rng.uniform(0, 0.8)

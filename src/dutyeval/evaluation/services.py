@@ -87,18 +87,20 @@ def require_editable(sub: Submission, user) -> None:
 
 
 def manual_leaves(sub: Submission):
-    """Leaf items a county scores itself (all leaves except fully automatic ones)."""
-    return [
-        i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, children__isnull=True).order_by("order")
-        if i.rule_kind in (Indicator.RuleKind.MANUAL, Indicator.RuleKind.VETO)
-    ]
+    """Leaf items a county scores itself. Automatic items come from the data; vetoes are
+    established by the reviewers, not self-declared."""
+    return list(
+        Indicator.objects.filter(
+            scheme=sub.cycle.scheme, children__isnull=True, rule_kind=Indicator.RuleKind.MANUAL
+        ).order_by("order")
+    )
 
 
 def missing_self_scores(sub: Submission) -> list[str]:
     scored = set(
         ItemScore.objects.filter(submission=sub, self_score__isnull=False).values_list("indicator_id", flat=True)
     )
-    return [f"{i.code} {i.title}" for i in manual_leaves(sub) if i.pk not in scored and i.rule_kind == "manual"]
+    return [f"{i.code} {i.title}" for i in manual_leaves(sub) if i.pk not in scored]
 
 
 @transaction.atomic

@@ -126,6 +126,10 @@ def _rows_from_bytes(data: bytes, filename: str) -> list[list]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def _cell(row: list, index: int) -> str:
+    return str(row[index]).strip() if index < len(row) and row[index] is not None else ""
+
+
 @transaction.atomic
 def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportResult:
     """Import schools from CSV or Excel. All or nothing: any bad row means nothing is written."""
@@ -145,8 +149,7 @@ def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportRes
     for n, row in enumerate(rows[1:], start=2):
         if not any(str(c).strip() for c in row):
             continue
-        get = lambda k: str(row[cols[k]]).strip() if cols[k] < len(row) else ""  # noqa: E731
-        code, name, type_label, county_code = get("code"), get("name"), get("type"), get("county_code")
+        code, name, type_label, county_code = (_cell(row, cols[k]) for k in ("code", "name", "type", "county_code"))
         county_code = county_code.split(".")[0]
         if not code:
             errors.append({"row": n, "field": "code", "reason": "学校标识码为空"})

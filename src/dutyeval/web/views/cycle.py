@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
@@ -58,6 +59,8 @@ def overview(request, pk: int):
     field = SORTS.get(sort.lstrip("-"), "region__code")
     subs = subs.order_by(("-" if desc else "") + field, "region__code")
     rows = list(subs)
+    for r in rows:  # SQLite sums decimals as floats; show points to the hundredth
+        r.self_total = None if r.self_total is None else Decimal(str(r.self_total)).quantize(Decimal("0.01"))
     all_subs = Submission.objects.filter(cycle=cycle, region__in=regions).select_related("region__parent")
     by_city: dict[str, Counter] = {}
     for s in all_subs:

@@ -24,7 +24,7 @@ def self_evaluation(request, pk: int):
         scoping.require_edit(request.user, sub.region)
         entries = {
             i.pk: (request.POST.get(f"score-{i.pk}", ""), request.POST.get(f"note-{i.pk}", ""))
-            for i in leaves if i.rule_kind in ("manual", "veto")
+            for i in leaves if i.rule_kind == "manual"
         }
         try:
             errors = services.save_self_scores(sub, request.user, entries)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,10 @@ def detail(request, pk: int):
         a["pct"] = round(100 * a["filled"] / a["total"]) if a["total"] else 0
     leaves = services.manual_leaves(sub)
     scored = ItemScore.objects.filter(submission=sub, self_score__isnull=False).count()
-    history = AuditLog.objects.filter(object_type="evaluation.submission", object_id=str(sub.pk)).select_related("actor")[:15]
+    history = AuditLog.objects.filter(
+        Q(object_type="evaluation.submission", object_id=str(sub.pk))
+        | Q(region=sub.region, action__startswith="collection.", data__year=sub.cycle.data_year)
+    ).select_related("actor")[:20]
     return render(
         request,
         "web/submission.html",

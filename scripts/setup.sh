@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up everything DutyEval needs on a fresh Debian machine with Python 3.11:
+# the virtual environment, Python packages, browser assets from npm, and (with --test)
+# the Debian packages the test suite uses: Chromium, CJK fonts, PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WANT_TEST=0
+[ "${1:-}" = "--test" ] && WANT_TEST=1
+
+need_apt=()
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ "$WANT_TEST" = 1 ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  rm -f .venv/.installed-*; touch "$stamp"
+fi
+if [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then
+  echo "setup: installing browser assets (ECharts, htmx) from npm"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

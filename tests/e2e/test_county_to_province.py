@@ -1,0 +1,94 @@
+"""The main journey, in a real browser: a county fills and submits, the province returns it."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from dutyeval.collection.models import DataValue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fill_template(path, entries):
+    wb = load_workbook(path)
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows(min_row=3):
+            if row[0].value in entries:
+                row[3].value = entries[row[0].value]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def upload(page, data):
+    page.set_input_files("#upload-file", {"name": "泽州县2020.xlsx", "mimeType": "application/octet-stream",
+                                           "buffer": data})
+    page.click("#upload-btn")
+    page.wait_for_load_state("networkidle")
+
+
+def test_county_uploads_fixes_submits_and_province_returns(world, page, login, live_server, tmp_path):
+    login("county_filler")
+    assert "泽州县" in page.inner_text("h1")
+
+    # download the template from the Excel page and fill it, with one bad row
+    page.click(".tabs a:has-text('Excel 导入')")
+    with page.expect_download() as dl:
+        page.click("#download-template")
+    template = tmp_path / "template.xlsx"
+    dl.value.save_as(template)
+    good = {"enrol_primary": 23800, "enrol_junior": 11200, "edu_exp_budget": "202149.1487",
+            "gross_enrol_preschool": 104.5}
+    upload(page, fill_template(template, {**good, "retention_compulsory": 109.74}))
+    errors = page.inner_text("#import-errors")
+    assert "1 处错误" in errors and "九年义务教育巩固率" in errors and "100%" in errors and "义务教育" in errors
+    assert DataValue.objects.filter(region=world.zezhou).count() == 0  # nothing written
+
+    # fix it and upload again
+    upload(page, fill_template(template, {**good, "retention_compulsory": 98.6}))
+    assert "导入成功：写入 5 项数据" in page.inner_text(".messages")
+    assert DataValue.objects.filter(region=world.zezhou, year=2020).count() == 5
+
+    # self-score every manual item, then submit
+    page.click(".tabs a:has-text('自评打分')")
+    for box in page.locator("input[name^=score-]").all():
+        box.fill("1")
+    page.fill("textarea[name^=narrative-]", "县委县政府高度重视教育工作。")
+    page.click("#save-self")
+    assert "已保存" in page.inner_text(".messages")
+    page.click(".tabs a:has-text('概况')")
+    page.once("dialog", lambda d: d.accept())
+    page.click("#submit-btn")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("#state") == "已提交"
+    assert page.locator("#submit-btn").count() == 0  # locked
+
+    # the province administrator sees it submitted and returns it
+    login("province_admin")
+    row = page.locator("#submissions tr[data-region='140525']")
+    assert "已提交" in row.inner_text()
+    row.locator("a:has-text('查看')").click()
+    page.fill("#id_reason", "请补充教师培训经费佐证材料")
+    page.click("#return-btn")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("#state") == "已退回"
+
+    # the county sees the reason and can edit again
+    login("county_filler")
+    assert "请补充教师培训经费佐证材料" in page.inner_text(".alert")
+    assert page.locator("#submit-btn").count() == 1
+
+
+def test_login_errors_are_in_chinese(world, page, live_server):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "county_filler")
+    page.fill("#id_password", "wrong-password")
+    page.click("button[type=submit]")
+    assert "用户名或密码不正确" in page.inner_text(".login")
+
+
+def test_the_overview_chart_renders_from_local_echarts(world, page, login):
+    login("province_admin")
+    page.wait_for_function("() => document.querySelector('#state-chart canvas') !== null")
+    assert page.evaluate("() => typeof window.echarts") == "object"
