@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+from django.contrib.auth.hashers import identify_hasher
+
+from dutyeval.accounts.models import User
+from dutyeval.collection.models import DataValue
+from dutyeval.evaluation.demo import DEMO_PASSWORD, build_demo
+from dutyeval.evaluation.models import Submission
+from dutyeval.regions.models import Region, School
+
+
+def test_the_demo_builds_shanxi_consistently(db):
+    s = build_demo(schools_per_city=40)
+    assert s.province.name == "山西省" and s.counties == Region.objects.filter(level="county").count() > 100
+    assert School.objects.count() == 40 * Region.objects.filter(level="city").count()
+    states = set(Submission.objects.values_list("state", flat=True))
+    assert {"draft", "submitted", "returned", "accepted"} <= states
+    # per-student figures equal total ÷ enrolment to the yuan, for every county, year and level
+    values = {(v.region_id, v.year, v.element.code): v.value for v in DataValue.objects.select_related("element")}
+    checked = 0
+    for (region, year, code), value in values.items():
+        if code.startswith("per_student_budget_"):
+            level = code.removeprefix("per_student_budget_")
+            total = values[(region, year, f"edu_exp_budget_{level}")] * 10000
+            enrol = values[(region, year, f"enrol_{level}")]
+            assert abs(total / enrol - value) <= Decimal("0.01")
+            checked += 1
+    assert checked == s.counties * 3 * 5
+    # parts never exceed their whole
+    for (region, year, code), value in values.items():
+        if code == "enrol_preschool_public":
+            assert value <= values[(region, year, "enrol_preschool")]
+
+
+def test_the_demo_is_reproducible(db):
+    build_demo(schools_per_city=10)
+    first = sorted(DataValue.objects.values_list("region__code", "year", "element__code", "value"))
+    build_demo(schools_per_city=10)
+    assert sorted(DataValue.objects.values_list("region__code", "year", "element__code", "value")) == first
+
+
+def test_demo_users_have_argon2_passwords_and_the_right_scope(db):
+    build_demo(schools_per_city=10)
+    u = User.objects.get(username="c140525")
+    assert identify_hasher(u.password).algorithm == "argon2" and u.check_password(DEMO_PASSWORD)
+    assert u.role == "county_coordinator" and u.region.name == "泽州县"
+    assert User.objects.get(username="sxadmin").region.code == "140000"
