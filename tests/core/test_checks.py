@@ -230,6 +230,17 @@ def test_per_student_public_funds_by_year_and_province():
     assert verdicts("per_student_public_funds", ds, year=2023) == [F, F, P, F]
 
 
+def test_per_student_public_funds_other_levels():
+    ds = make(
+        {"per_student_pub_preschool": [500, 499, None, 900], "per_student_pub_senior": [1000, 999, 5, None]}
+    )
+    assert verdicts("per_student_public_funds", ds, level="preschool") == [P, F, I, P]
+    assert run_check("per_student_public_funds", ds, 2023, {"level": "preschool"}).at(2).threshold == 500
+    with pytest.raises(CheckError, match="没有“senior”的法定标准"):
+        run_check("per_student_public_funds", ds, 2023, {"level": "senior"})
+    assert verdicts("per_student_public_funds", ds, level="senior", threshold=1000) == [P, F, F, I]
+
+
 def test_threshold_overrides_most_specific_wins():
     th = Thresholds(
         {

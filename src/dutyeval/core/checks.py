@@ -218,7 +218,13 @@ class _Ctx:
                 raise CheckError(f"{check}: 参数threshold应为数值，实为{t!r}") from None
         spec = self.thresholds.specs[check]
         idx = self.thresholds.resolve(check, self.ds.regions, self.year)
-        values = [e.value[key] if key else e.value for e in spec.entries]
+        if key is None:
+            values = [e.value for e in spec.entries]
+        else:  # an override that omits a level keeps the default entry's figure for it
+            base = spec.entries[0].value.get(key)
+            if base is None:
+                raise CheckError(f"{check}: 没有“{key}”的法定标准，请在评价方案参数中给出threshold")
+            values = [e.value.get(key, base) for e in spec.entries]
         return np.asarray(values, float)[idx], idx
 
 
@@ -403,8 +409,8 @@ def _training_funds_share(ctx: _Ctx, params: Mapping) -> CheckResult:
 
 def _per_student_public_funds(ctx: _Ctx, params: Mapping) -> CheckResult:
     level = params.get("level", "both")
-    if level not in ("primary", "junior", "both"):
-        raise CheckError(f"per_student_public_funds: level应为primary/junior/both，实为{level!r}")
+    if level not in (*LEVELS, "both"):
+        raise CheckError(f"per_student_public_funds: level应为{'/'.join(LEVELS)}/both，实为{level!r}")
     levels = ["primary", "junior"] if level == "both" else [level]
     verdicts, figures, thresholds = [], [], {}
     entry = None
