@@ -38,9 +38,9 @@ class Anomaly:
     severity: str  # "error" | "warning"
 
 
-_UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时|分"
+_UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时"
 _PLACEHOLDER = re.compile(
-    r"(?:增加|减少|增长|约|近|超过|达)?(?:[xX×＊*]{2,}|[xX×](?=%))(?:余|多)?(?:万|亿)?" rf"(?:{_UNITS})"
+    r"(?:增加|减少|增长|约|近|超过|达)?(?:[xX×＊*]{2,}|[xX×](?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
 )
 # a measure word with nothing where its number should be: "开展业务培训人次。"
 _MISSING_NUMBER = re.compile(r"(?<=[训展计放入达有共])(?:人次|万元|亿元)(?=[。,;、)])")
@@ -238,6 +238,10 @@ def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Fi
             stop = close if close > 0 else _sentence_end(text, pos)
         else:
             stop = _sentence_end(text, pos)
+        # a breakdown may run on past ";" ("其中一本442人…;二本1634人"), or the sentence may move
+        # on to something else ("其中幼儿园762人…;需配备教师338人"): past the first ";" a part
+        # is taken only while the running total stays within the whole
+        first_semi = text.find(";", pos, stop)
         parts = []
         depth = 0
         last = m.end()
@@ -247,6 +251,8 @@ def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Fi
             depth += _depth_change(text[last : f.start])
             last = f.start
             if depth == 0 and f.kind == whole.kind and f.base_unit == whole.base_unit:
+                if 0 <= first_semi < f.start and sum(p.base_value for p in parts) + f.base_value > whole.base_value:
+                    break
                 parts.append(f)
         if parts:
             out.append((whole, parts))

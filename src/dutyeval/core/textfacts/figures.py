@@ -20,23 +20,25 @@ from .numbers import MAGNITUDE, parse_number
 
 _CN = "零〇一二两三四五六七八九十百千"
 _COUNT_UNITS = (
-    "人次|平方米|平方公里|平米|㎡|个百分点|百分点|学时|课时|小时|周岁|公顷|公里|千米|万册|"
-    "所|个|名|人|套|册|间|台|家|项|条|份|位|次|件|场|班|节|天|岁|轨|部|张|辆|本|批|支|篇|门|户|座|栋|处|块|亩|吨|对|倍|分"
+    "人次|平方米|平方公里|平米|㎡|个百分点|百分点|学时|课时|公顷|公里|千米|万册|生/千人|批次|"
+    "所|个|名|人|套|册|间|台|家|项|条|份|位|次|件|场|班|节|天|轨|部|张|辆|本|批|支|篇|门|户|座|栋|处|块|亩|吨|对|倍|分"
 )
 # Both patterns start with a plain character class, so the regex engine skips ahead to the
 # next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
 _ARABIC = re.compile(
-    r"(?P<num>\d\d*(?:,\d{3})*(?:\.\d+)?)"
+    r"(?P<num>\d\d*(?:,\d{3})*(?:\.\d+(?!\d))?)"
     # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
-    r"(?:(?<=\.\d)|(?=[:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天岁轨部张辆本批支篇门户座栋处块亩吨对倍分平学课小周公]))"
+    r"(?:(?<=\.\d)|(?<=\.\d\d)|(?<=\.\d{3})|(?<=\.\d{4})"
+    r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公]))"
     r"(?::(?P<r2>\d+(?:\.\d+)?))?"
     r"(?P<a1>余|多)?(?P<mag>亿万|万亿|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
-    rf"(?P<unit>%|‰|元(?:/[人生年月天·]+)?|{_COUNT_UNITS})?"
+    rf"(?P<unit>%|‰|元|{_COUNT_UNITS})?"
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _CHINESE = re.compile(
-    rf"(?P<num>[{_CN}][{_CN}]*)(?P<a1>余|多)?(?P<mag>万|亿)?"
-    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆)"
+    rf"(?P<num>[{_CN}][{_CN}]*)(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
+    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批)?"
+    r"(?<![{_CN}])"
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
@@ -47,12 +49,18 @@ _COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
 _CHANGE = re.compile(
     r"(?:增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减)(?:了|为|达|约)?$"
 )
+_BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
 _YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d(?=年|学年|年度)")
 _SENT = re.compile(r"[。!?;\n]")
 # Chinese numerals that are slogans rather than counts: "两个只增不减", "四个意识"
-_SLOGAN_AFTER = re.compile(r"[“\"]|只增|维护|意识|自信|严格|统筹|课堂|不得|严禁|确保|一百|大|类|种|级|方面|环节|批次")
+_SLOGAN_AFTER = re.compile(
+    r"[“\"]|只增|维护|意识|自信|严格|统筹|课堂|不得|严禁|确保|一百|一体|班子|大|类|种|级|方面|环节|批次|都"
+    r"|优先|清单|专项|保障|管理|均|重点|突出|结合|到位|覆盖"
+)
+# counts of abstract things are not figures: 10个方面, 5项办学自主权, 3张金名片, 五位一体
+_ABSTRACT_AFTER = re.compile(r"方面|一体|举措|措施|自主权|数据|金名片|名片|行动|工程|要求|原则")
 _APPROX = ("将近", "接近", "近", "约", "大约", "超过", "超", "逾", "不足", "不到", "余", "多", "以上", "以下", "左右", "以内")
 
 
@@ -172,15 +180,20 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         quals.append(pre.group())
     if post:
         quals.append(post)
-    before = text[max(0, start - 6) : start]
+    before = text[max(0, start - 8) : start]
     # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
-    if before.rstrip("0123456789、,和及至-").endswith("第") or before.endswith(("〔", "[", ".")):
+    if before.rstrip("0123456789、,和及至-次届期号").endswith("第") or before.endswith(("〔", "[", ".", "前")):
+        return None
+    after = text[end : end + 4]
+    if unit and _ABSTRACT_AFTER.match(after):
+        return None
+    if _in_title_or_slogan(text, start, end):
         return None
     if before[-1:].isascii() and before[-1:].isalpha():
         return None  # G20, H5 …
     if not chinese and m.group("r2") is not None:
         return _ratio(m, text, start, end, quals)
-    approx = m.group("a1") or (None if chinese else m.group("a2"))
+    approx = m.group("a1") or m.group("a2")
     if approx:
         quals.append(approx)
     value = parse_number(num)
@@ -190,14 +203,19 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if chinese:
         if unit in ("万元", "亿元"):
             mag, unit = unit[0], "元"
-        if _reject_chinese(num, value, approx, unit, before, text[end : end + 3]):
+        if _reject_chinese(num, value, approx, unit, mag, before, after):
             return None
         conf = 0.7
+    if unit == "人" and after[:1] == "口":  # "每10万人口": the figure is 10万 (people)
+        end -= 1
+        unit = ""
+        if not mag:
+            return None
     if not unit:
         if mag:
             return _magnitude_only(text, value, mag, quals, start, end)
         # bare numbers survive only as decimals (scores, coefficients) or list items "15、16人"
-        if "." in num or text.startswith("、", end):
+        if "." in num or text.startswith(_RANGE_OR_LIST, end):
             return Figure(text[start:end], start, end, value, "", value, "", "bare", qualifiers=quals, confidence=0.6)
         return None
     if unit == "分" and text[end : end + 1] in "钟别类配批期校管层段级担工享解析布散摊设":
@@ -218,22 +236,39 @@ def _ratio(m, text, start, end, quals) -> Figure | None:
     return Figure(text[start:end], start, end, value, ":", value, ":", "ratio", qualifiers=quals)
 
 
-def _reject_chinese(num: str, value: Decimal, approx, unit: str, before: str, after: str) -> bool:
-    if value < 2 and not approx:
-        return True  # 一人一策, 一所 …: too often not a count
-    if before.endswith(("“", '"', "第", "每")) or _SLOGAN_AFTER.match(after):
+def _reject_chinese(num: str, value: Decimal, approx, unit: str, mag: str, before: str, after: str) -> bool:
+    if not unit and not mag:
         return True
-    if len(num) == 1 and not approx and unit in ("个", "项", "支", "部", "场", "对"):
-        return True  # 三个课堂, 两项事业: slogans far more often than counts
+    if len(num) > 1 and not any(c in "十百千" for c in num):
+        return True  # 二〇二一 (a year), 唯一一个 (a word boundary the regex cannot see)
+    if num in ("百", "千") and not approx:
+        return True  # 百名青年教师, 千生颂党恩: names of campaigns
+    if before.endswith(("“", '"', "第", "每", "唯", "统", "之", "万", "意", "他", "等")) or _SLOGAN_AFTER.match(after):
+        return True
+    if value == 1 and (unit in ("人", "名", "个", "项", "次", "批", "场", "部", "支", "对") or after[:1] == "一"):
+        return True  # 一人一策, 一个都不能少, 一支队伍, 一对一: idioms far more often than counts
+    if unit in ("个", "项") and "、" in before:
+        return True  # "学生、时间、质量、资金五个保障": a numeral summing up a list of slogans
     return False
+
+
+def _in_title_or_slogan(text: str, start: int, end: int) -> bool:
+    """Inside 《…》 (a document title) or a short “…” slogan such as “五个100%”."""
+    lo = max(0, start - 40)
+    opened = text.rfind("《", lo, start)
+    if opened >= 0 and text.rfind("》", opened, start) < 0 and "》" in text[end : end + 40]:
+        return True
+    q = text.rfind("“", max(0, start - 4), start)
+    return q >= 0 and "”" in text[end : end + 4] and text.rfind("”", q, start) < 0
 
 
 def _magnitude_only(text, value, mag, quals, start, end) -> Figure | None:
     # "总投资1.3亿", "专项资金2800万": money by context; "10万人口" is caught elsewhere
     window = text[max(0, start - 12) : start]
-    if not _MONEY_CONTEXT.search(window):
-        return None
     base = value * MAGNITUDE[mag]
+    if not _MONEY_CONTEXT.search(window):
+        # "人口80万", "每10万人口": a count of people or things, unit written as 万
+        return Figure(text[start:end], start, end, value, mag, base, "", "count", qualifiers=quals, confidence=0.6)
     return Figure(text[start:end], start, end, value, mag, base, "元", "amount", qualifiers=quals, confidence=0.8)
 
 
@@ -261,11 +296,14 @@ def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
     return Figure(text[start:end], start, end, value, written, base, base_unit, kind, qualifiers=quals, confidence=conf)
 
 
+_RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
+
+
 def _propagate_list_units(figs: list[Figure], text: str) -> None:
     """"0.29、0.24" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
     for i in range(len(figs) - 2, -1, -1):
         f, nxt = figs[i], figs[i + 1]
-        if f.kind == "bare" and nxt.kind != "bare" and text[f.end : nxt.start] == "、" and not nxt.qualifiers:
+        if f.kind == "bare" and nxt.kind != "bare" and text[f.end : nxt.start] in _RANGE_OR_LIST and not nxt.qualifiers:
             if "." in f.quote and nxt.kind not in ("rate", "score", "amount"):
                 continue
             unit = nxt.unit
@@ -289,7 +327,7 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
         inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
         # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
         if f.kind in ("rate", "amount", "count", "ratio") and _CHANGE.search(clause):
-            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or clause.endswith(("增加了", "减少了")):
+            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause):
                 f.kind = "growth"
         elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
             f.kind = "growth"  # 分别增长8.62%、12.02%
