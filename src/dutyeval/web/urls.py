@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycle, data, scoring, submission
+from .views import balance, cycle, data, scoring, submission
 
 urlpatterns = [
     path("", cycle.home, name="home"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("imports/<int:pk>/errors.xlsx", data.import_errors, name="import-errors"),
     path("s/<int:pk>/self/", scoring.self_evaluation, name="self-evaluation"),
     path("s/<int:pk>/scorecard/", scoring.scorecard, name="scorecard"),
+    path("s/<int:pk>/balance/", balance.county, name="balance"),
 ]
