@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dutyeval.schemes",
     "dutyeval.collection",
     "dutyeval.evaluation",
+    "dutyeval.reports",
     "dutyeval.web",
 ]
 

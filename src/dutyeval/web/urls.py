@@ -1,5 +1,7 @@
 from django.urls import path
 
+from dutyeval.reports import views as reports
+
 from .views import balance, cycle, data, scoring, submission
 
 urlpatterns = [
@@ -16,4 +18,7 @@ urlpatterns = [
     path("s/<int:pk>/self/", scoring.self_evaluation, name="self-evaluation"),
     path("s/<int:pk>/scorecard/", scoring.scorecard, name="scorecard"),
     path("s/<int:pk>/balance/", balance.county, name="balance"),
+    path("s/<int:pk>/reports/", reports.upload, name="report-upload"),
+    path("reports/<int:pk>/", reports.detail, name="report"),
+    path("reports/<int:pk>/accept/<int:index>/", reports.accept, name="report-accept"),
 ]

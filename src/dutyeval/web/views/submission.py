@@ -55,6 +55,7 @@ def detail(request, pk: int):
             "can_edit": scoping.can_edit_region_data(request.user, sub.region) and sub.editable,
             "can_administer": scoping.can_administer(request.user, sub.region),
             "return_form": ReturnForm(),
+            "report": sub.reports.filter(state="done").first(),
         },
     )
 
