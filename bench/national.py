@@ -1,0 +1,422 @@
+"""National-scale benchmark of the computation core against a straightforward pandas baseline.
+
+    .venv/bin/python bench/national.py [--scale 0.1] [--seed N]
+
+Generates (fixed seed) 2,850 counties under ~340 cities and 31 provinces, 200,000 schools,
+5 years and 320 data elements, then times in one run:
+  (a) the school-balance engine for every county and level,
+  (b) every statutory check plus scheme scoring (with ranking within provinces) for every county,
+against a pandas baseline that does the same one county at a time (groupby/apply with scalar
+Python per county), asserts that both agree, and prints the timings, the speed-up and the peak
+memory (max RSS of the process, baseline included). The last line is
+    speedup=<ratio> total_s=<seconds> peak_mib=<MiB>
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _gen_national import YEAR, generate  # noqa: E402
+
+from dutyeval.core import checks as C  # noqa: E402
+from dutyeval.core.balance import (  # noqa: E402
+    BASIC_CV_MAX,
+    MIN_MET,
+    MIN_SHARE,
+    QUALITY_CV_MAX,
+    QUALITY_INDICATORS,
+    compute_balance,
+)
+from dutyeval.core.expr import Binary, Bool, Call, Elem, Num, Shift, Unary, parse  # noqa: E402
+from dutyeval.core.scoring import score_all, to_cents  # noqa: E402
+
+EPS = 1e-9
+
+
+# ---- (a) baseline: balance, one county and level at a time ------------------------------------
+def baseline_balance(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [i.code for i in QUALITY_INDICATORS]
+
+    def per_group(g: pd.DataFrame) -> pd.Series:
+        lv = int(g.name[1])
+        res = g[cols]
+        bad = res.isna().any(axis=1) | (res < 0).any(axis=1) | g["students"].isna() | (g["students"] < 0)
+        bad |= g["school_code"].duplicated(keep=False)
+        use = ~bad & (g["students"] != 0)
+        u = g[use]
+        P = u["students"].sum()
+        met = pd.Series(0, index=u.index)
+        low = pd.Series(np.inf, index=u.index)
+        cvs = []
+        for ind in QUALITY_INDICATORS:
+            x = u[ind.code] * ind.per / u["students"]
+            xbar = u[ind.code].sum() * ind.per / P if P > 0 else math.nan
+            sd = math.sqrt(((u["students"] / P) * (x - xbar) ** 2).sum()) if P > 0 else math.nan
+            cvs.append(sd / xbar if xbar > 0 else math.nan)
+            share = x / ind.standard[lv]
+            met += share >= 1 - EPS
+            low = np.minimum(low, share)
+        below = int((~((met >= MIN_MET) & (low >= MIN_SHARE - EPS))).sum())
+        if bad.any() or not use.any():
+            verdict, comp = -1, math.nan
+        else:
+            known = [not math.isnan(c) for c in cvs]
+            over = any(k and c > QUALITY_CV_MAX[lv] + EPS for k, c in zip(known, cvs, strict=True))
+            verdict = 0 if below or over or not all(known) else 1
+            comp = sum(cvs) / len(cvs) if all(known) else math.nan
+        basic = -1 if math.isnan(comp) else int(comp <= BASIC_CV_MAX[lv] + EPS)
+        return pd.Series([*cvs, comp, verdict, basic], index=[*cols, "composite", "quality", "basic"])
+
+    return df.groupby(["county_code", "level"], sort=True).apply(per_group, include_groups=False)
+
+
+# ---- (b) baseline: checks and scoring, one county at a time ----------------------------------
+def scalar_eval(node, get, year):
+    """Plain-Python evaluation for one county; None = insufficient data."""
+
+    def fin(x):
+        return x if x is not None and math.isfinite(x) else None
+
+    def ev(n, y=year):
+        return scalar_eval(n, get, y)
+
+    if isinstance(node, Num | Bool):
+        return node.value
+    if isinstance(node, Elem):
+        v = get(node.code, year)
+        return None if math.isnan(v) else v
+    if isinstance(node, Shift):
+        return ev(node.operand, year + node.offset)
+    if isinstance(node, Unary):
+        v = ev(node.operand)
+        return None if v is None else (not v if node.op == "not" else -v if node.op == "-" else v)
+    if isinstance(node, Binary):
+        a, b = ev(node.left), ev(node.right)
+        if node.op == "and":
+            return False if a is False or b is False else None if None in (a, b) else True
+        if node.op == "or":
+            return True if a is True or b is True else None if None in (a, b) else False
+        if a is None or b is None:
+            return None
+        ops = {
+            "+": lambda: fin(a + b),
+            "-": lambda: fin(a - b),
+            "*": lambda: fin(a * b),
+            "/": lambda: None if b == 0 else fin(a / b),
+            ">=": lambda: a >= b,
+            ">": lambda: a > b,
+            "<=": lambda: a <= b,
+            "<": lambda: a < b,
+            "==": lambda: a == b,
+            "!=": lambda: a != b,
+        }
+        return ops[node.op]()
+    assert isinstance(node, Call)
+    args = node.args
+    if node.name == "growth":
+        a, b = ev(args[0]), ev(args[0], year - 1)
+        q = None if a is None or b is None or b == 0 else fin(a / b)
+        return None if q is None else fin(q - 1)
+    if node.name == "sum_children":
+        return None  # counties have no child regions
+    if node.name == "if":
+        c = ev(args[0])
+        return None if c is None else ev(args[1] if c else args[2])
+    if node.name == "coalesce":
+        return next((v for v in map(ev, args) if v is not None), None)
+    vals = [ev(a) for a in args[:1]] if node.name in ("round", "abs") else [ev(a) for a in args]
+    if None in vals:
+        return None
+    if node.name == "abs":
+        return abs(vals[0])
+    if node.name == "round":
+        k = 10.0 ** (args[1].value if len(args) > 1 else 0)
+        t = abs(vals[0]) * k + 0.5
+        sign = 1.0 if vals[0] > 0 else -1.0 if vals[0] < 0 else 0.0
+        return fin(sign * math.floor(t) / k) if math.isfinite(t) else None
+    return min(vals) if node.name == "min" else max(vals)
+
+
+def _ratio(a, b, scale=100.0):
+    if not (b > 0):
+        return math.nan
+    r = a * scale / b
+    return r if math.isfinite(r) else math.nan
+
+
+def _cmp(v, t, op):
+    if math.isnan(v) or math.isnan(t):
+        return -1
+    ok = v >= t - EPS * abs(t) - EPS if op == ">=" else v <= t + EPS
+    return int(ok)
+
+
+def scalar_checks(code: str, get, th: C.Thresholds) -> dict:
+    """Every check with the parameters the bench scheme uses, for one county."""
+    y = YEAR
+
+    def thr(name, key=None):
+        e = th.specs[name].entries[int(th.resolve(name, np.array([code]), y)[0])]
+        base = th.specs[name].entries[0].value
+        return float(e.value.get(key, base[key]) if key else e.value)
+
+    def rate(name, value, over_100_ok):
+        if not over_100_ok and value > 100 + EPS:
+            return -1
+        return _cmp(value, thr(name), th.specs[name].op)
+
+    def prefer(a, b):
+        return a if not math.isnan(a) else b
+
+    out = {}
+    cur, prev = get("edu_exp_budget", y), get("edu_exp_budget", y - 1)
+    out["two_no_decrease_total"] = -1 if math.isnan(cur) or math.isnan(prev) else int(cur >= prev - 1e-9)
+    for lv in C.LEVELS:
+
+        def ps(yy, lv=lv):
+            return prefer(
+                get(f"per_student_budget_{lv}", yy),
+                _ratio(get(f"edu_exp_budget_{lv}", yy), get(C.ENROLMENT[lv], yy), 10000.0),
+            )
+
+        a, b = ps(y), ps(y - 1)
+        out[f"ps_{lv}"] = -1 if math.isnan(a) or math.isnan(b) else int(not (a < b - 1e-9))
+    known = {lv: out[f"ps_{lv}"] != -1 for lv in C.LEVELS}
+    has = {
+        lv: not (
+            math.isnan(get(f"per_student_budget_{lv}", y))
+            and math.isnan(get(f"per_student_budget_{lv}", y - 1))
+            and math.isnan(_ratio(get(f"edu_exp_budget_{lv}", y), get(C.ENROLMENT[lv], y), 1e4))
+            and math.isnan(_ratio(get(f"edu_exp_budget_{lv}", y - 1), get(C.ENROLMENT[lv], y - 1), 1e4))
+        )
+        for lv in C.LEVELS
+    }
+    if any(out[f"ps_{lv}"] == 0 for lv in C.LEVELS):
+        out["two_no_decrease_per_student"] = 0
+    else:
+        ok = all(known[lv] or not has[lv] for lv in C.LEVELS) and any(has.values())
+        out["two_no_decrease_per_student"] = 1 if ok else -1
+    out["teacher_pay_parity"] = _cmp(
+        _ratio(get("teacher_pay_compulsory", y), get("civil_servant_pay", y)), thr("teacher_pay_parity"), ">="
+    )
+    out["training_funds_share"] = _cmp(
+        _ratio(get("training_funds", y), get("teacher_payroll", y)), thr("training_funds_share"), ">="
+    )
+    vs = [
+        _cmp(get(f"per_student_pub_{lv}", y), thr("per_student_public_funds", lv), ">=")
+        for lv in ("primary", "junior")
+    ]
+    out["per_student_public_funds"] = 0 if 0 in vs else 1 if all(v == 1 for v in vs) else -1
+    out["preschool_gross_enrolment"] = rate(
+        "preschool_gross_enrolment", get("gross_enrol_preschool", y), True
+    )
+    kids = get("enrol_preschool", y)
+    pub = prefer(get("public_kg_share", y), _ratio(get("enrol_preschool_public", y), kids))
+    out["preschool_public_share"] = rate("preschool_public_share", pub, False)
+    aff = prefer(
+        get("affordable_kg_coverage", y),
+        _ratio(get("enrol_preschool_public", y) + get("enrol_preschool_affordable", y), kids),
+    )
+    out["preschool_affordable_coverage"] = rate("preschool_affordable_coverage", aff, False)
+    out["compulsory_retention"] = rate("compulsory_retention", get("retention_compulsory", y), False)
+    dis = prefer(
+        get("disabled_enrol_rate", y),
+        _ratio(get("disabled_children_enrolled", y), get("disabled_children", y)),
+    )
+    out["disabled_enrolment"] = rate("disabled_enrolment", dis, False)
+    big = _ratio(get("classes_large", y) + get("classes_super_large", y), get("classes_compulsory", y))
+    out["large_class_share"] = _cmp(big, thr("large_class_share"), "<=")
+    out["super_large_class_share"] = _cmp(get("classes_super_large", y), thr("super_large_class_share"), "<=")
+    senior = get("gross_enrol_senior", y)
+    out["senior_gross_enrolment"] = rate("senior_gross_enrolment", senior, True)
+    voc, gen = get("intake_vocational", y), get("intake_senior", y)
+    out["vocational_share"] = _cmp(_ratio(voc, voc + gen), thr("vocational_share"), ">=")
+    out["vocational_share_45"] = _cmp(_ratio(voc, voc + gen), 45.0, ">=")
+    return out
+
+
+def baseline_scoring(long: pd.DataFrame, nat) -> pd.DataFrame:
+    th = C.default_thresholds()
+    leaves = nat.scheme.leaves()
+    bands = nat.scheme.grade_bands
+    mins = [to_cents(b.min_score) for b in bands]
+    asts = {i.code: parse(i.rule.expression).ast for i in leaves if i.rule.expression}
+
+    def per_county(g: pd.DataFrame) -> pd.Series:
+        code = g.name
+        figures = dict(zip(zip(g["element"].astype(str), g["year"], strict=True), g["value"], strict=True))
+
+        def get(c, y):
+            return figures.get((c, y), math.nan)
+
+        chk = scalar_checks(code, get, th)
+        total, cap = 0, None
+        for ind in leaves:
+            r, pc = ind.rule, to_cents(ind.points)
+            m = nat.manual.get((code, ind.code))
+            flip = ind.kind == "deduction" or r.kind == "veto"
+            frac, auto = 0.0, False
+            if r.check:
+                key = {
+                    "two_no_decrease_per_student": f"ps_{r.params.get('level')}",
+                    "vocational_share": "vocational_share_45",
+                }
+                v = chk[key.get(r.check, r.check)] if r.params else chk[r.check]
+                frac, auto = float(v == (0 if flip else 1)), True
+            elif r.expression:
+                v = scalar_eval(asts[ind.code], get, YEAR)
+                frac = 0.0 if v is None else (float(v) if isinstance(v, bool) else min(max(v, 0.0), 1.0))
+                auto = True
+            got = math.floor(frac * pc + 0.5) if auto else 0
+            if r.kind == "veto":
+                violated = frac > 0 if auto else False
+                if m is not None and m.vetoed is not None:
+                    violated = m.vetoed
+                if violated:
+                    c = _band(bands, r.cap_grade) if r.cap_grade else len(bands) - 1
+                    cap = c if cap is None else max(cap, c)
+                continue
+            if m is not None and m.reviewer_score is not None:
+                got = min(max(to_cents(m.reviewer_score), 0), pc)
+            elif m is not None and m.self_score is not None and not auto:
+                got = min(max(to_cents(m.self_score), 0), pc)
+            total += -got if ind.kind == "deduction" else got
+        total = max(total, 0)
+        raw = next((k for k, lo in enumerate(mins) if total >= lo), len(bands) - 1)
+        grade = raw if cap is None else max(raw, cap)
+        return pd.Series(
+            {
+                "total": total,
+                "grade": grade,
+                **{k: v for k, v in chk.items() if not k.startswith(("ps_", "vocational_share_"))},
+            }
+        )
+
+    out = long.groupby("region", sort=False, observed=True).apply(per_county, include_groups=False)
+    out["province"] = [r[:2] for r in out.index]
+    out["rank"] = out.groupby("province")["total"].rank(method="min", ascending=False).astype(int)
+    return out
+
+
+def _nbytes(ds, sch) -> float:
+    arrays = [*ds.values.values(), sch.students, *sch.resources.values(), sch.county, sch.school]
+    return sum(a.nbytes for a in arrays) / 2**20
+
+
+def _band(bands, name):
+    return next(k for k, b in enumerate(bands) if b.name == name)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=20231)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    nat = generate(args.scale, args.seed)
+    ds = nat.ds
+    n_cities = int((np.char.endswith(ds.regions, "00") & ~np.char.endswith(ds.regions, "0000")).sum())
+    print(
+        f"data: {len(nat.counties)} counties, {n_cities} cities, 31 provinces, {len(nat.schools)} schools, "
+        f"{ds.n_years} years, {len(ds.values)} elements, {len(nat.scheme.leaves())} scheme items "
+        f"(generated in {time.perf_counter() - t0:.2f} s)"
+    )
+    # baseline inputs: a school DataFrame and a long (region, element, year, value) table
+    sch = nat.schools
+    school_df = pd.DataFrame(
+        {
+            "county_code": sch.county,
+            "school_code": sch.school,
+            "level": sch.level,
+            "students": sch.students,
+            **sch.resources,
+        }
+    )
+    rows = np.flatnonzero(np.isin(ds.regions, nat.counties))
+    codes = list(ds.values)
+    cube = np.stack([ds.values[c][rows] for c in codes])  # [element, county, year]
+    e_idx, r_idx, y_idx = np.nonzero(np.isfinite(cube))
+    long = pd.DataFrame(
+        {
+            "region": pd.Categorical.from_codes(r_idx, categories=ds.regions[rows].tolist()),
+            "element": pd.Categorical.from_codes(e_idx, categories=codes),
+            "year": y_idx + ds.first_year,
+            "value": cube[e_idx, r_idx, y_idx],
+        }
+    )
+    del cube, e_idx, r_idx, y_idx
+
+    # (a) balance
+    t = time.perf_counter()
+    bal = compute_balance(sch)
+    eng_a = time.perf_counter() - t
+    t = time.perf_counter()
+    base_bal = baseline_balance(school_df)
+    base_a = time.perf_counter() - t
+    assert len(base_bal) == len(bal), (len(base_bal), len(bal))
+    assert (base_bal.index.get_level_values(0).to_numpy() == bal.county).all()
+    cv_base = base_bal[[i.code for i in QUALITY_INDICATORS]].to_numpy(float)
+    ok_rows = bal.quality_verdict != -1
+    np.testing.assert_allclose(bal.cv[ok_rows], cv_base[ok_rows], rtol=1e-9, atol=1e-12)
+    assert (base_bal["quality"].to_numpy() == bal.quality_verdict).all()
+    assert (base_bal["basic"].to_numpy() == bal.basic_verdict).all()
+    np.testing.assert_allclose(bal.composite, base_bal["composite"].to_numpy(float), rtol=1e-9)
+    counts = {
+        v: int((bal.quality_verdict == k).sum()) for k, v in ((1, "pass"), (0, "fail"), (-1, "insufficient"))
+    }
+    print(
+        f"(a) balance, {len(bal)} county-levels: engine {eng_a:.3f} s, pandas baseline {base_a:.2f} s, agree; 优质均衡 {counts}"
+    )
+
+    # (b) checks and scoring
+    t = time.perf_counter()
+    results = C.run_all(ds, YEAR)
+    scores = score_all(nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of)
+    eng_b = time.perf_counter() - t
+    t = time.perf_counter()
+    base_sc = baseline_scoring(long, nat).loc[nat.counties]
+    base_b = time.perf_counter() - t
+    for name, res in results.items():
+        assert (res.verdict[rows] == base_sc[name].to_numpy()).all(), name
+    assert (scores.total_cents == base_sc["total"].to_numpy()).all()
+    assert (scores.grade_index == base_sc["grade"].to_numpy()).all()
+    assert (scores.rank == base_sc["rank"].to_numpy()).all()
+    grades = np.bincount(scores.grade_index, minlength=len(nat.scheme.grade_bands)).tolist()
+    print(
+        f"(b) {len(results)} checks + scoring of {len(scores)} counties: engine {eng_b:.3f} s, "
+        f"pandas baseline {base_b:.2f} s, agree; grades {grades}"
+    )
+
+    # the engine's own allocations, measured apart so tracing does not slow the timed runs
+    tracemalloc.start()
+    compute_balance(sch)
+    C.run_all(ds, YEAR)
+    score_all(nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of)
+    engine_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    print(
+        f"engine peak allocations (tracemalloc): {engine_peak:.0f} MiB; input dataset {_nbytes(ds, sch):.0f} MiB"
+    )
+
+    total = eng_a + eng_b
+    speedup = (base_a + base_b) / total
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; whole process
+    print(f"speed-up: balance {base_a / eng_a:.1f}x, checks+scoring {base_b / eng_b:.1f}x")
+    print(f"speedup={speedup:.1f} total_s={total:.3f} peak_mib={peak:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
