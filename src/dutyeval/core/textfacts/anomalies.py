@@ -17,6 +17,7 @@ only differences that survive rounding are flagged.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,12 +40,16 @@ class Anomaly:
 
 
 _UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时"
-_PLACEHOLDER = re.compile(
-    r"(?:增加|减少|增长|约|近|超过|达)?(?:[xX×＊*]{2,}|[xX×](?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
-)
+# starts with the placeholder characters themselves so the regex engine can skip ahead in C;
+# 约/近/增加 before it are picked up in Python
+_PLACEHOLDER = re.compile(r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})")
+_PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过|达)$")
 # a measure word with nothing where its number should be: "开展业务培训人次。"
-_MISSING_NUMBER = re.compile(r"(?<=[训展计放入达有共])(?:人次|万元|亿元)(?=[。,;、)])")
-_UNIT_TYPO = re.compile(r"\d[\d.,]*(?:亿万|万万|亿亿|千千|百百)元|\d[\d.,]*(?:元元|%%)")
+_MISSING_NUMBER = re.compile(r"(?:人次|万元|亿元)(?=[。,;、)])")
+_MISSING_AFTER = "训展计放入达有共"
+# every alternative starts with a literal: the engine then scans for their first characters in C
+_BREAKDOWN = re.compile(r"其中|\(含|（含")
+_UNIT_TYPO = re.compile(r"亿万元|万万元|亿亿元|千千元|百百元|元元|%%")
 _SENTENCE_END = re.compile(r"[。!?\n]")
 _PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从)[^,;。]{0,10}$")
 
@@ -62,8 +67,9 @@ def find(
     out += _unit_typos(text)
     out += _placeholders(text)
     out += _rates_over_100(figures)
-    out += _growth_mismatches(text, figures)
-    out += _parts_exceed_whole(text, figures)
+    breakdowns = _whole_parts(text, figures)
+    out += _growth_mismatches(text, figures, breakdowns)
+    out += _parts_exceed_whole(breakdowns)
     if known_values:
         out += _known_value_mismatches(figures, known_values, year, cat)
     out += _out_of_range(figures, cat, {(a.start, a.end) for a in out})
@@ -74,18 +80,30 @@ def find(
 def _unit_typos(text: str) -> list[Anomaly]:
     out = []
     for m in _UNIT_TYPO.finditer(text):
-        unit = m.group().lstrip("0123456789.,")
+        start = m.start()
+        while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
+            start -= 1
+        if start == m.start() or not text[start].isdigit():
+            continue  # only right after a number: "18.87亿万元"
+        unit = m.group()
         fix = {"亿万元": "“亿元”或“万元”", "万万元": "“亿元”或“万元”", "%%": "“%”"}.get(unit, "正确单位")
-        out.append(Anomaly("unit_typo", m.group(), m.start(), m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error"))
+        quote = text[start : m.end()]
+        out.append(Anomaly("unit_typo", quote, start, m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error"))
     return out
 
 
 def _placeholders(text: str) -> list[Anomaly]:
-    out = [
-        Anomaly("placeholder", m.group(), m.start(), m.end(), f"“{m.group()}”是未填写的占位符，请填入实际数值", "error")
-        for m in _PLACEHOLDER.finditer(text)
-    ]
+    out = []
+    for m in _PLACEHOLDER.finditer(text):
+        start = m.start()
+        pre = _PLACEHOLDER_PRE.search(text, max(0, start - 2), start)
+        if pre:
+            start = pre.start()
+        quote = text[start : m.end()]
+        out.append(Anomaly("placeholder", quote, start, m.end(), f"“{quote}”是未填写的占位符，请填入实际数值", "error"))
     for m in _MISSING_NUMBER.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] not in _MISSING_AFTER:
+            continue
         s = max(0, m.start() - 4)
         out.append(Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{m.group()}”前缺少数字，请补全", "warning"))
     return out
@@ -121,9 +139,10 @@ def _outside(stated: Decimal, stated_tol: Decimal, interval: tuple[Decimal, Deci
     return stated + stated_tol < interval[0] or stated - stated_tol > interval[1]
 
 
-def _growth_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
+def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Anomaly]:
     out: list[Anomaly] = []
     sent_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    starts = [f.start for f in figures]
     for gi, g in enumerate(figures):
         if g.kind != "growth":
             continue
@@ -141,8 +160,9 @@ def _growth_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
         stated = g.value * (-1 if g.direction < 0 else 1)
         tol = _half_unit(g) * 2
         expected = None
-        for other in figures:
-            if other is base or other.start < s0 or other.start > _next_end(sent_ends, g.start):
+        stop = _next_end(sent_ends, g.start)
+        for other in figures[bisect_left(starts, s0) : bisect_right(starts, stop)]:
+            if other is base:
                 continue
             if other.kind == "growth" and other.refers_to == g.refers_to and other.base_unit == base.base_unit:
                 # 增加D, 增长G%: G = D / (B - D)
@@ -165,7 +185,7 @@ def _growth_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
             mid = (pct[0] + pct[1]) / 2
             msg = f"所述变化{stated}%与前后数据不符（按所列数据计算约为{mid:.2f}%），请核实"
             out.append(Anomaly("growth_mismatch", g.quote, g.start, g.end, msg, "warning"))
-    out += _parts_change_mismatches(text, figures)
+    out += _parts_change_mismatches(figures, breakdowns)
     return out
 
 
@@ -194,12 +214,13 @@ def _annual_average_check(text: str, figures: list[Figure], gi: int, s0: int) ->
     return f"年均增长{g.value}{g.unit}与{a.year}年、{b.year}年数据不符（计算约为{'或'.join(candidates)}），请核实"
 
 
-def _parts_change_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
+def _parts_change_mismatches(figures: list[Figure], breakdowns) -> list[Anomaly]:
     """其中…: when the parts add up to the whole, their stated changes must add up to its change."""
     out = []
-    for whole, parts in _whole_parts(text, figures):
-        dw = _change_of(figures, whole)
-        dps = [_change_of(figures, p) for p in parts]
+    index = {id(f): i for i, f in enumerate(figures)}
+    for whole, parts in breakdowns:
+        dw = _change_of(figures, whole, index)
+        dps = [_change_of(figures, p, index) for p in parts]
         if dw is None or any(d is None for d in dps) or len(parts) < 2:
             continue
         tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
@@ -213,8 +234,8 @@ def _parts_change_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
     return out
 
 
-def _change_of(figures: list[Figure], f: Figure) -> Figure | None:
-    i = figures.index(f)
+def _change_of(figures: list[Figure], f: Figure, index: dict[int, int]) -> Figure | None:
+    i = index[id(f)]
     for g in figures[i + 1 : i + 3]:
         if g.kind == "growth" and g.refers_to == i and g.base_unit == f.base_unit:
             return g
@@ -224,12 +245,14 @@ def _change_of(figures: list[Figure], f: Figure) -> Figure | None:
 def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Figure]]]:
     """(whole, parts) for each "其中" / "(含" breakdown, parts at the same bracket depth."""
     out = []
-    for m in re.finditer(r"其中|[(（]含", text):
+    starts = [f.start for f in figures]
+    for m in _BREAKDOWN.finditer(text):
         pos = m.start()
         in_paren = text[pos - 1 : pos] in "(（" or m.group()[0] in "(（"
         s0 = _sentence_start(text, pos)
         opener = pos - 1 if text[pos - 1 : pos] in "(（" else pos
-        wholes = [f for f in figures if s0 <= f.start and f.end <= opener and f.kind in ("count", "amount")]
+        before = figures[bisect_left(starts, s0) : bisect_left(starts, opener)]
+        wholes = [f for f in before if f.end <= opener and f.kind in ("count", "amount")]
         if not wholes:
             continue
         whole = wholes[-1]
@@ -245,9 +268,7 @@ def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Fi
         parts = []
         depth = 0
         last = m.end()
-        for f in figures:
-            if f.start < m.end() or f.start >= stop:
-                continue
+        for f in figures[bisect_left(starts, m.end()) : bisect_left(starts, stop)]:
             depth += _depth_change(text[last : f.start])
             last = f.start
             if depth == 0 and f.kind == whole.kind and f.base_unit == whole.base_unit:
@@ -278,9 +299,9 @@ def _matching_paren(text: str, opener: int) -> int:
     return -1
 
 
-def _parts_exceed_whole(text: str, figures: list[Figure]) -> list[Anomaly]:
+def _parts_exceed_whole(breakdowns) -> list[Anomaly]:
     out = []
-    for whole, parts in _whole_parts(text, figures):
+    for whole, parts in breakdowns:
         total = sum(p.base_value for p in parts)
         tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
         if total > whole.base_value + tol:
@@ -300,8 +321,6 @@ def _sentence_end(text: str, pos: int) -> int:
 
 
 def _next_end(ends: list[int], pos: int) -> int:
-    from bisect import bisect_left
-
     i = bisect_left(ends, pos)
     return ends[i] if i < len(ends) else 1 << 60
 

@@ -38,7 +38,7 @@ _ARABIC = re.compile(
 _CHINESE = re.compile(
     rf"(?P<num>[{_CN}][{_CN}]*)(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
     r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批)?"
-    r"(?<![{_CN}])"
+    rf"(?<![{_CN}余多])"
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
@@ -46,9 +46,11 @@ _MONEY_CONTEXT = re.compile(r"投资|资金|经费|投入|拨款|支出|收入|�
 _SCORE_CONTEXT = re.compile(r"得分|评分|分数|满意度|平均分|均分|指数")
 _COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
 # a change: verb (possibly with 了/为) right before the figure, after the last comma
-_CHANGE = re.compile(
-    r"(?:增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减)(?:了|为|达|约)?$"
+_CHANGE_VERBS = (
+    "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减".split("|")
 )
+# str.endswith with a tuple runs in C: cheaper than a "$"-anchored regex search per figure
+_CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
@@ -64,7 +66,7 @@ _ABSTRACT_AFTER = re.compile(r"方面|一体|举措|措施|自主权|数据|金�
 _APPROX = ("将近", "接近", "近", "约", "大约", "超过", "超", "逾", "不足", "不到", "余", "多", "以上", "以下", "左右", "以内")
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Figure:
     quote: str
     start: int
@@ -180,6 +182,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         quals.append(pre.group())
     if post:
         quals.append(post)
+        end -= len(post)  # 以上/以下 bound the figure but are not part of it
     before = text[max(0, start - 8) : start]
     # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
     if before.rstrip("0123456789、,和及至-次届期号").endswith("第") or before.endswith(("〔", "[", ".", "前")):
@@ -189,7 +192,8 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         return None
     if _in_title_or_slogan(text, start, end):
         return None
-    if before[-1:].isascii() and before[-1:].isalpha():
+    last = before[-1:]
+    if last.isascii() and last.isalpha():
         return None  # G20, H5 …
     if not chinese and m.group("r2") is not None:
         return _ratio(m, text, start, end, quals)
@@ -272,28 +276,32 @@ def _magnitude_only(text, value, mag, quals, start, end) -> Figure | None:
     return Figure(text[start:end], start, end, value, mag, base, "元", "amount", qualifiers=quals, confidence=0.8)
 
 
+_ONE = Decimal(1)
+# unit as written -> (kind, base unit, factor to the base unit); anything else is a count
+_UNIT_INFO: dict[str, tuple[str, str, Decimal]] = {
+    "元": ("amount", "元", _ONE),
+    "%": ("rate", "%", _ONE),
+    "‰": ("rate", "%", Decimal("0.1")),
+    "个百分点": ("growth", "个百分点", _ONE),
+    "百分点": ("growth", "个百分点", _ONE),
+    "平方米": ("area", "平方米", _ONE),
+    "平米": ("area", "平方米", _ONE),
+    "㎡": ("area", "平方米", _ONE),
+    "平方公里": ("area", "平方公里", _ONE),
+    "公顷": ("area", "公顷", _ONE),
+    "亩": ("area", "亩", _ONE),
+    "分": ("score", "分", _ONE),
+    "倍": ("ratio", "倍", _ONE),
+    "生/千人": ("ratio", "生/千人", _ONE),
+    "万册": ("count", "册", Decimal(10000)),
+}
+
+
 def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
-    factor = MAGNITUDE.get(mag, Decimal(1))
-    written = mag + unit
-    if unit.startswith("元"):
-        kind, base_unit = "amount", "元" + unit[1:]
-    elif unit in ("%", "‰"):
-        kind, base_unit = "rate", "%"
-        factor = Decimal("0.1") if unit == "‰" else Decimal(1)
-    elif unit in ("个百分点", "百分点"):
-        kind, base_unit = "growth", "个百分点"
-    elif unit in ("平方米", "平米", "㎡", "平方公里", "公顷", "亩"):
-        kind, base_unit = "area", "平方米" if unit in ("平米", "㎡") else unit
-    elif unit == "分":
-        kind, base_unit = "score", "分"
-    elif unit == "倍":
-        kind, base_unit = "ratio", "倍"
-    elif unit == "万册":
-        kind, base_unit, factor = "count", "册", Decimal(10000)
-    else:
-        kind, base_unit = "count", unit
-    base = value * factor
-    return Figure(text[start:end], start, end, value, written, base, base_unit, kind, qualifiers=quals, confidence=conf)
+    kind, base_unit, factor = _UNIT_INFO.get(unit) or ("count", unit, _ONE)
+    if mag:
+        factor = factor * MAGNITUDE[mag]
+    return Figure(text[start:end], start, end, value, mag + unit, value * factor, base_unit, kind, None, quals, confidence=conf)
 
 
 _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
@@ -326,8 +334,8 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
         gap = text[prev_end : f.start] if same_sentence else ""
         inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
         # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
-        if f.kind in ("rate", "amount", "count", "ratio") and _CHANGE.search(clause):
-            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause):
+        if f.kind in ("rate", "amount", "count", "ratio") and clause.endswith(_CHANGE_ENDINGS):
+            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
                 f.kind = "growth"
         elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
             f.kind = "growth"  # 分别增长8.62%、12.02%

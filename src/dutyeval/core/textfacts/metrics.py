@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 LEVEL_WORDS = re.compile(r"中小学|幼儿园|学前|在园幼儿|小学|初中|普通高中|普高|高中阶段|高中|中职|职高|中等职业|义务教育|义务段|特殊教育|特教")
 _LEVEL_CANON = {
@@ -90,6 +91,7 @@ METRIC_RE = re.compile("|".join(p for p, _ in _METRICS))
 _METRIC_PARTS = [(re.compile(p), m) for p, m in _METRICS]
 
 
+@lru_cache(maxsize=512)
 def metric_of(matched: str) -> Metric:
     """Which table entry produced ``matched`` (a match of METRIC_RE)."""
     for rx, m in _METRIC_PARTS:
