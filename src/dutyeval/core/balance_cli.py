@@ -98,10 +98,9 @@ def render_text(result: BalanceResult) -> str:
         )
         for ind in rep["indicators"]:
             cv = "—" if ind["cv"] is None else f"{ind['cv']:.4f}"
+            value = "—" if ind["county_value"] is None else f"{ind['county_value']:.2f}"
             mark = {True: "✓", False: "✗", None: "?"}[ind["cv_pass"]]
-            out.append(
-                f"  {ind['name']}：县域值 {ind['county_value']}，差异系数 {cv} {mark}（≤{ind['cv_max']:.2f}）"
-            )
+            out.append(f"  {ind['name']}：县域值 {value}，差异系数 {cv} {mark}（≤{ind['cv_max']:.2f}）")
         comp = "—" if rep["composite_cv"] is None else f"{rep['composite_cv']:.4f}"
         out.append(f"  综合差异系数 {comp}（{rep['composite_basis']}，≤{rep['composite_max']:.2f}）")
         for s in rep["school_list"]:
@@ -135,9 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     result = compute_balance(table)
     if args.json:
         doc = {"file": str(args.csv), "groups": [result.group_report(g) for g in range(len(result))]}
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
     else:
-        print(render_text(result) if len(result) else "文件中没有学校记录")
+        text = render_text(result) if len(result) else "文件中没有学校记录"
+    try:
+        print(text)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error of ours
+        sys.stderr.close()
     return 0
 
 
