@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -507,6 +507,15 @@ class Dataset:
             return np.full(len(self.regions), np.nan)
         return arr[:, j].copy()
 
+    def value(self, code: str, year: int, row: int) -> float | None:
+        """One figure, None when missing (no copy: for scorecards, one region at a time)."""
+        j = year - self.first_year
+        arr = self.values.get(code)
+        if arr is None or not 0 <= j < self.n_years:
+            return None
+        v = float(arr[row, j])
+        return v if np.isfinite(v) else None
+
     @classmethod
     def from_records(
         cls,
@@ -666,13 +675,13 @@ class Expr:
     ast: Node
     kind: str  # NUM or BOOL
 
-    @property
+    @cached_property
     def references(self) -> frozenset[Ref]:
         out: set[Ref] = set()
         _refs(self.ast, 0, False, out)
         return frozenset(out)
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[str]:
         return frozenset(r.code for r in self.references)
 
@@ -685,8 +694,12 @@ class Expr:
             v = v.astype(bool) & k
         return Result(self.kind, v, k)
 
-    def canonical(self) -> str:
+    @cached_property
+    def _canonical(self) -> str:
         return to_source(self.ast)
+
+    def canonical(self) -> str:
+        return self._canonical
 
 
 @lru_cache(maxsize=4096)

@@ -113,6 +113,7 @@ class SchemeScores:
     _targets: np.ndarray = field(repr=False, default=None)  # dataset row of each target
     _auto: dict[int, _Auto] = field(repr=False, default_factory=dict)
     _manual: dict = field(repr=False, default_factory=dict)
+    _pos: dict | None = field(repr=False, default=None)
 
     def __len__(self) -> int:
         return len(self.regions)
@@ -130,10 +131,11 @@ class SchemeScores:
         return [(int(self.rank[i]), str(self.regions[i]), self.total(i), self.grade(i)) for i in order]
 
     def index(self, region: str) -> int:
-        hit = np.flatnonzero(self.regions == region)
-        if not len(hit):
+        if self._pos is None:
+            self._pos = {r: i for i, r in enumerate(self.regions.tolist())}
+        if region not in self._pos:
             raise KeyError(f"地区{region}不在本次评分范围内")
-        return int(hit[0])
+        return self._pos[region]
 
     def scorecard(self, region: str) -> Scorecard:
         i = self.index(region)
@@ -239,8 +241,7 @@ def _expr_figures(expr: Expr, ds: Dataset, year: int, row: int) -> tuple[Figure,
             total = float(vals.sum()) if len(kids) and np.isfinite(vals).all() else None
             out.append(Figure(ref.code, f"{name}（下级合计）", y, total, unit))
         else:
-            v = ds.column(ref.code, y)[row]
-            out.append(Figure(ref.code, name, y, float(v) if np.isfinite(v) else None, unit))
+            out.append(Figure(ref.code, name, y, ds.value(ref.code, y, row), unit))
     return tuple(out)
 
 
