@@ -303,3 +303,43 @@ def test_csv_optional_basic_columns_are_read(tmp_path):
 def test_same_code_in_both_levels_is_a_nine_year_school_not_a_duplicate():
     r = compute_balance(table(school(code="a"), school(code="a", level="junior")))
     assert list(r.status) == [0, 0]
+
+
+# ---- properties --------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+schools_st = st.lists(
+    # resources are real-world figures: zero or at least a thousandth of a unit (no denormals)
+    st.tuples(st.integers(1, 5000), st.one_of(st.just(0.0), st.floats(1e-3, 1e7))),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(schools_st)
+@settings(max_examples=300)
+def test_cv_equals_the_published_formula_computed_directly(schools):
+    students = [p for p, _ in schools]
+    resource = [r for _, r in schools]
+    P, R = sum(students), sum(resource)
+    if R == 0:
+        with pytest.raises(ValueError, match="均值为0"):
+            coefficient(students, resource)
+        return
+    xbar = R / P
+    sd = math.sqrt(sum(p / P * (r / p - xbar) ** 2 for p, r in schools))
+    assert coefficient(students, resource) == pytest.approx(sd / xbar, rel=1e-9, abs=1e-12)
+
+
+@given(schools_st, st.floats(0.01, 1000))
+@settings(max_examples=200)
+def test_cv_does_not_depend_on_the_unit(schools, factor):
+    students = [p for p, _ in schools]
+    resource = [r for _, r in schools]
+    if sum(resource) == 0:
+        return
+    scaled = [r * factor for r in resource]
+    assert coefficient(students, scaled) == pytest.approx(
+        coefficient(students, resource), rel=1e-9, abs=1e-12
+    )

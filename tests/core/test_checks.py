@@ -181,6 +181,17 @@ def test_check_verdicts(name, figures, params, expected):
     assert verdicts(name, make(figures), **params) == expected
 
 
+def test_teacher_pay_can_compare_the_previous_year():
+    ds = make(
+        {
+            "teacher_pay_compulsory": [(90, 80), (89, 99), (None, 1), (5, 5)],
+            "civil_servant_pay": [(90, 90)] * 4,
+        }
+    )
+    assert verdicts("teacher_pay_parity", ds, year_offset=-1) == [P, F, I, F]
+    assert "2022年义务教育教师" in run_check("teacher_pay_parity", ds, 2023, {"year_offset": -1}).at(0).rule
+
+
 def test_outcome_carries_figures_rule_source_and_note():
     ds = make({"retention_compulsory": [95, 94.9, 109.74, None]})
     res = run_check("compulsory_retention", ds, 2023)

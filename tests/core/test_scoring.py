@@ -273,3 +273,29 @@ def test_library_schemes_score_on_data_without_crashing():
             card = s.scorecard(region)
             assert isinstance(card.total, Decimal) and card.grade in {b.name for b in scheme.grade_bands}
             assert len(card.items) == len(scheme.leaves())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_total_is_the_sum_of_contributions_and_ranks_are_consistent(seed):
+    rng = np.random.default_rng(seed)
+    manual = {
+        (r, c): ManualScore(
+            self_score=D(int(rng.integers(-500, 6000))) / 100,
+            reviewer_score=D(int(rng.integers(0, 6000))) / 100 if rng.random() < 0.5 else None,
+            vetoed=bool(rng.random() < 0.3) if c == "V.2" else None,
+        )
+        for r in COUNTIES
+        for c in ("A.2", "B.1", "B.2", "D.1", "V.2")
+    }
+    s = score_all(make_scheme(), make_ds(), 2023, manual, COUNTIES)
+    cards = [s.scorecard(r) for r in COUNTIES]
+    for card in cards:
+        assert card.total == max(sum(it.contribution for it in card.items), D(0))
+        for it in card.items:
+            assert D(0) <= it.score <= it.points or it.rule_kind == "veto"
+        caps = {"V.1": 1, "V.2": 2}
+        worst = max([caps[v.split()[0]] for v in card.vetoes], default=0)
+        names = [b.name for b in BANDS]
+        assert names.index(card.grade) == max(names.index(card.grade_before_veto), worst)
+    for a in cards:
+        assert a.rank == 1 + sum(b.total > a.total for b in cards)
