@@ -11,6 +11,7 @@ from dutyeval.audit.services import log_action
 from dutyeval.core.catalogue import Catalogue, check_set, check_value, default_catalogue, parse_value
 
 from .models import DataElement, DataValue
+from .signals import values_changed
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def save_values(region, year: int, raw: dict[str, object], *, user, source: str,
         changes[code] = [old, value]
         written += 1
     if changes:
+        values_changed.send(sender=None, region=region, year=year)
         log_action(
             "collection.values.change",
             actor=user,

@@ -7,6 +7,7 @@ drawn first and per-student figures derived from them, so 生均 = 总额 ÷ 在
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from dutyeval.accounts.models import User
 from dutyeval.collection.models import DataElement, DataValue
@@ -24,7 +26,8 @@ from dutyeval.regions.services import load_regions
 from dutyeval.schemes.models import Indicator
 from dutyeval.schemes.services import freeze, import_scheme_file
 
-from .models import Cycle, ItemScore, Narrative, Submission
+from .models import Cycle, ItemScore, Narrative, RecomputeJob, Submission
+from .recompute import compute, store
 
 DEMO_PASSWORD = "Demo@2021"
 YEARS = (2018, 2019, 2020)
@@ -55,7 +58,7 @@ def county_figures(rng: random.Random, year_index: int, base: dict) -> dict[str,
         "primary": int(base["pop"] * 0.075 * (1 + 0.005 * year_index)),
         "junior": int(base["pop"] * 0.036 * (1 + 0.01 * year_index)),
         "senior": int(base["pop"] * 0.022),
-        "vocational": int(base["pop"] * 0.012),
+        "vocational": int(base["pop"] * 0.016),
     }
     per_student = {"preschool": 8200, "primary": 12800, "junior": 15600, "senior": 16500, "vocational": 15800}
     total_edu = Decimal(0)
@@ -211,6 +214,10 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
     SchoolYearRecord.objects.bulk_create(records, batch_size=5000)
     cycle = _build_cycle(rng, province, counties)
     logins = _build_users(province, counties)
+    t0 = time.perf_counter()
+    n = store(cycle, compute(cycle))
+    RecomputeJob.objects.create(cycle=cycle, state="done", progress=100, message=f"已计算 {n} 个县（市、区）",
+                                reason="生成演示数据", finished=timezone.now(), seconds=time.perf_counter() - t0)
     return DemoSummary(province, len(counties), n_schools, len(values), cycle, logins)
 
 

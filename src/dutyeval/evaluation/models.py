@@ -94,3 +94,45 @@ class Narrative(models.Model):
         verbose_name = _("自评叙述")
         verbose_name_plural = _("自评叙述")
         constraints = [models.UniqueConstraint(fields=["submission", "area_code"], name="uniq_narrative")]
+
+
+class Result(models.Model):
+    """The computed score of one submission: total, grade, rank and every item with its explanation."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="result")
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2)
+    grade = models.CharField(_("等次"), max_length=16)
+    grade_before_veto = models.CharField(_("否决前等次"), max_length=16)
+    rank = models.PositiveIntegerField(_("排名"))
+    vetoes = models.JSONField(_("一票否决"), default=list)
+    insufficient = models.PositiveIntegerField(_("数据不足项"), default=0)
+    items = models.JSONField(_("各项得分"), default=dict)  # indicator code → score, status, who, rule, figures …
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评价结果")
+        verbose_name_plural = _("评价结果")
+
+
+class RecomputeJob(models.Model):
+    """A recomputation of a cycle's scores, run by the task queue; the page polls its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="jobs")
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("说明"), max_length=200, blank=True)
+    reason = models.CharField(_("触发原因"), max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重新计算任务")
+        verbose_name_plural = _("重新计算任务")
+        ordering = ["-created"]

@@ -1,13 +1,15 @@
-"""A county's scorecard: every item with its points, self score, automatic score and figures."""
+"""A county's scorecard page data: every item with points, self score, computed score, rule,
+figures and the history of its changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dutyeval.audit.models import AuditLog
 from dutyeval.schemes.models import Indicator
 
-from .models import ItemScore, Submission
+from .models import ItemScore, Result, Submission
 
 
 @dataclass
@@ -17,45 +19,73 @@ class CardRow:
     self_score: Decimal | None = None
     self_note: str = ""
     reviewer_score: Decimal | None = None
-    auto_score: Decimal | None = None
-    verdict: str = ""  # pass / fail / insufficient
-    rule_text: str = ""
+    score: Decimal | None = None
+    status: str = ""
+    who: str = ""
+    rule: str = ""
+    explanation: str = ""
     figures: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        """pass / fail / insufficient for automatic items, for the badge."""
+        if self.ind.rule_kind == "manual" or not self.status:
+            return ""
+        if self.status in ("insufficient", "unscored"):
+            return "insufficient"
+        if self.ind.rule_kind == "veto":
+            return "fail" if self.status == "violated" else "pass"
+        return "pass" if self.score == self.ind.points else "fail"
 
 
 @dataclass
 class Card:
     rows: list[CardRow]
+    result: Result | None
     self_total: Decimal
-    auto_total: Decimal | None
     total_points: Decimal
-    grade: str = ""
-    veto: list[str] = field(default_factory=list)
 
 
 def build_scorecard(sub: Submission) -> Card:
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))
     parents = {i.parent_id for i in indicators}
     scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
-    auto = _auto_results(sub)
+    result = Result.objects.filter(submission=sub).first()
+    computed = result.items if result else {}
+    history = _history(sub)
     rows = []
     for ind in indicators:
         s = scores.get(ind.pk)
-        row = CardRow(ind=ind, is_leaf=ind.pk not in parents)
+        row = CardRow(ind=ind, is_leaf=ind.pk not in parents, history=history.get(ind.code, []))
         if s:
             row.self_score, row.self_note, row.reviewer_score = s.self_score, s.self_note, s.reviewer_score
-        result = auto.get(ind.code)
-        if result:
-            row.auto_score, row.verdict = result["score"], result["verdict"]
-            row.rule_text, row.figures = result["rule"], result["figures"]
+        item = computed.get(ind.code)
+        if item:
+            row.score = Decimal(item["score"])
+            row.status, row.who, row.rule = item["status"], item["who"], item["rule"]
+            row.explanation, row.figures = item["explanation"], item["figures"]
+        elif not row.is_leaf and result:
+            row.score = _subtotal(ind, indicators, computed)
         rows.append(row)
     self_total = sum((r.self_score or Decimal(0)) for r in rows if r.is_leaf)
-    auto_total = sum((r.auto_score or Decimal(0)) for r in rows if r.is_leaf and r.auto_score is not None) if auto else None
-    return Card(rows=rows, self_total=self_total, auto_total=auto_total, total_points=sub.cycle.scheme.total_points)
+    return Card(rows=rows, result=result, self_total=self_total, total_points=sub.cycle.scheme.total_points)
 
 
-def _auto_results(sub: Submission) -> dict[str, dict]:
-    """Automatic item results keyed by indicator code (filled in by the scoring bridge)."""
-    from .autoscore import auto_results_for
+def _subtotal(ind: Indicator, indicators: list[Indicator], computed: dict) -> Decimal:
+    prefix = ind.code + "."
+    return sum(
+        (Decimal(v["contribution"]) for code, v in computed.items() if code.startswith(prefix)), Decimal("0.00")
+    )
 
-    return auto_results_for(sub)
+
+def _history(sub: Submission) -> dict[str, list[dict]]:
+    """Self-score changes per indicator code, newest first, from the audit log."""
+    out: dict[str, list[dict]] = {}
+    logs = AuditLog.objects.filter(
+        action="evaluation.scores.self", object_type="evaluation.submission", object_id=str(sub.pk)
+    ).select_related("actor")
+    for log in logs:
+        for code, (old, new) in log.data.get("changes", {}).items():
+            out.setdefault(code, []).append({"when": log.created, "who": str(log.actor or "系统"), "old": old, "new": new})
+    return out

@@ -140,6 +140,9 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
             row.save(update_fields=["self_score", "self_note"])
     if changes:
         log_action("evaluation.scores.self", actor=user, obj=sub, region=sub.region, data={"changes": changes})
+        from .recompute import schedule_recompute
+
+        schedule_recompute(sub.cycle, f"{sub.region.name}修改自评得分")
     return []
 
 

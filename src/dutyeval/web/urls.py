@@ -2,11 +2,14 @@ from django.urls import path
 
 from dutyeval.reports import views as reports
 
-from .views import balance, cycle, data, scoring, submission
+from .views import balance, cycle, data, results, scoring, submission
 
 urlpatterns = [
     path("", cycle.home, name="home"),
     path("cycles/<int:pk>/", cycle.overview, name="cycle"),
+    path("cycles/<int:pk>/results/", results.results, name="results"),
+    path("cycles/<int:pk>/job/", results.job_status, name="cycle-job"),
+    path("cycles/<int:pk>/recompute/", results.recompute, name="cycle-recompute"),
     path("s/<int:pk>/", submission.detail, name="submission"),
     path("s/<int:pk>/submit/", submission.submit, name="submission-submit"),
     path("s/<int:pk>/return/", submission.return_, name="submission-return"),

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dutyeval.accounts import scoping
+from dutyeval.evaluation.models import Cycle, RecomputeJob
+from dutyeval.evaluation.ranking import cycle_results, distribution, failing_checks, grade_counts
+from dutyeval.evaluation.recompute import schedule_recompute
+
+
+def _cycle_for(user, pk: int) -> Cycle:
+    cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
+    if not (scoping.can_review(user, cycle.root) or user.is_superuser):
+        raise Http404
+    return cycle
+
+
+@login_required
+def results(request, pk: int):
+    cycle = _cycle_for(request.user, pk)
+    rows = cycle_results(cycle, scoping.visible_regions(request.user))
+    grades = grade_counts(rows, cycle.scheme.grade_bands)
+    return render(
+        request,
+        "web/results.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "charts": {
+                "distribution": distribution(rows),
+                "grades": [{"name": n, "value": c} for n, c in grades],
+                "failing": failing_checks(cycle, rows),
+            },
+            "grades": grades,
+            "job": RecomputeJob.objects.filter(cycle=cycle).first(),
+            "can_administer": scoping.can_administer(request.user, cycle.root),
+        },
+    )
+
+
+@login_required
+def job_status(request, pk: int):
+    cycle = _cycle_for(request.user, pk)
+    return render(request, "web/_job.html", {"cycle": cycle, "job": RecomputeJob.objects.filter(cycle=cycle).first()})
+
+
+@login_required
+@require_POST
+def recompute(request, pk: int):
+    cycle = _cycle_for(request.user, pk)
+    if not scoping.can_administer(request.user, cycle.root):
+        raise Http404
+    schedule_recompute(cycle, f"{request.user}手动重新计算")
+    messages.success(request, "已开始重新计算。")
+    return redirect("results", pk=pk)
