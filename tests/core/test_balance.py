@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dutyeval.core.balance import (
     BASIC_EXTRA_COLUMNS,
@@ -306,8 +308,6 @@ def test_same_code_in_both_levels_is_a_nine_year_school_not_a_duplicate():
 
 
 # ---- properties --------------------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 schools_st = st.lists(
     # resources are real-world figures: zero or at least a thousandth of a unit (no denormals)
