@@ -219,6 +219,13 @@ def test_resource_absent_everywhere_gives_unknown_cv_and_fail_without_nan_in_rep
     assert report["indicators"][k]["cv"] is None
 
 
+def test_from_records_names_the_bad_record():
+    with pytest.raises(ValueError, match="第2条记录 level"):
+        table(school(), school(level="高中"))
+    with pytest.raises(ValueError, match="第1条记录 students：“many”不是数字"):
+        table(school(students="many"))
+
+
 def test_empty_table():
     r = compute_balance(table())
     assert len(r) == 0

@@ -117,15 +117,27 @@ class SchoolTable:
         cols = [i.code for i in QUALITY_INDICATORS]
         cols += [c for c in BASIC_EXTRA_COLUMNS if records and all(c in r for r in records)]
 
-        def num(v) -> float:
-            return np.nan if v is None or v == "" else float(v)
+        def num(i: int, r: Mapping, c: str) -> float:
+            v = r.get(c)
+            if v is None or v == "":
+                return np.nan
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"第{i + 1}条记录 {c}：“{v}”不是数字") from None
+
+        def level(i: int, r: Mapping) -> int:
+            lv = LEVEL_ALIASES.get(str(r.get("level", "")).strip())
+            if lv is None:
+                raise ValueError(f"第{i + 1}条记录 level：“{r.get('level')}”不是 primary/junior/小学/初中")
+            return lv
 
         return cls(
             county=np.array([str(r["county_code"]) for r in records], dtype=str),
             school=np.array([str(r["school_code"]) for r in records], dtype=str),
-            level=np.array([LEVEL_ALIASES[str(r["level"]).strip()] for r in records], dtype=np.int8),
-            students=np.array([num(r["students"]) for r in records]),
-            resources={c: np.array([num(r[c]) for r in records]) for c in cols},
+            level=np.array([level(i, r) for i, r in enumerate(records)], dtype=np.int8),
+            students=np.array([num(i, r, "students") for i, r in enumerate(records)]),
+            resources={c: np.array([num(i, r, c) for i, r in enumerate(records)]) for c in cols},
         )
 
 
