@@ -70,7 +70,9 @@ def evaluate(seed_path: Path, ann: dict, verbose: bool) -> dict:
     mine = [(report.original_span(f.start, f.end), f) for f in report.figures]
 
     def right(span, f, g) -> bool:
-        return overlaps(span, g[:2]) and same_value(f.value, g[2]["value"]) and same_unit(f.unit, g[2]["unit"])
+        return (
+            overlaps(span, g[:2]) and same_value(f.value, g[2]["value"]) and same_unit(f.unit, g[2]["unit"])
+        )
 
     found = [any(right(span, f, g) for span, f in mine) for g in gold]
     correct = [any(right(span, f, g) for g in gold) for span, f in mine]
@@ -87,7 +89,9 @@ def evaluate(seed_path: Path, ann: dict, verbose: bool) -> dict:
     my_anoms = [(report.original_span(a.start, a.end), a) for a in report.anomalies]
     bench = [(s, a) for s, a in my_anoms if a.kind in BENCHMARK_KINDS]
     hit = [any(overlaps(s, g[:2]) and a.kind == g[2]["kind"] for s, a in bench) for g in gold_anoms]
-    false = [(s, a) for s, a in bench if not any(overlaps(s, g[:2]) and a.kind == g[2]["kind"] for g in gold_anoms)]
+    false = [
+        (s, a) for s, a in bench if not any(overlaps(s, g[:2]) and a.kind == g[2]["kind"] for g in gold_anoms)
+    ]
     out.update(anomalies=len(gold_anoms), anomalies_found=sum(hit), false_alarms=len(false))
     out["other_anomalies"] = sum(1 for _, a in my_anoms if a.kind not in BENCHMARK_KINDS)
     if verbose:
@@ -120,9 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("no annotation files found", file=sys.stderr)
         return 1
-    total = {"figures": 0, "extracted": 0, "recall_hits": 0, "precision_hits": 0, "anomalies": 0, "anomalies_found": 0}
+    total = {
+        "figures": 0,
+        "extracted": 0,
+        "recall_hits": 0,
+        "precision_hits": 0,
+        "anomalies": 0,
+        "anomalies_found": 0,
+    }
     ok = True
-    print(f"{'seed':<28}{'figs':>6}{'found':>7}{'recall':>8}{'extr':>6}{'prec':>7}{'anom':>6}{'found':>6}{'false':>6}")
+    print(
+        f"{'seed':<28}{'figs':>6}{'found':>7}{'recall':>8}{'extr':>6}{'prec':>7}{'anom':>6}{'found':>6}{'false':>6}"
+    )
     for path in files:
         ann = json.loads(path.read_text("utf-8"))
         seed_path = seeds / ann["seed"]
@@ -146,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{total['anomalies']:>6}{total['anomalies_found']:>6}"
     )
     ok = ok and rec >= 0.95 and prec >= 0.95
-    print("targets met" if ok else "targets NOT met (recall/precision >= 0.95, all anomalies, <= 1 false alarm/report)")
+    print(
+        "targets met"
+        if ok
+        else "targets NOT met (recall/precision >= 0.95, all anomalies, <= 1 false alarm/report)"
+    )
     return 0 if ok else 1
 
 

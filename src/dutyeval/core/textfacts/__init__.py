@@ -10,4 +10,13 @@ from .figures import Figure
 from .reader import IngestError
 from .sections import Section
 
-__all__ = ["Anomaly", "Figure", "IngestError", "Report", "Section", "ingest_bytes", "ingest_path", "ingest_text"]
+__all__ = [
+    "Anomaly",
+    "Figure",
+    "IngestError",
+    "Report",
+    "Section",
+    "ingest_bytes",
+    "ingest_path",
+    "ingest_text",
+]

@@ -42,7 +42,9 @@ class Anomaly:
 _UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时"
 # starts with the placeholder characters themselves so the regex engine can skip ahead in C;
 # 约/近/增加 before it are picked up in Python
-_PLACEHOLDER = re.compile(r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})")
+_PLACEHOLDER = re.compile(
+    r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
+)
 _PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过|达)$")
 # a measure word with nothing where its number should be: "开展业务培训人次。"
 _MISSING_NUMBER = re.compile(r"(?:人次|万元|亿元)(?=[。,;、)])")
@@ -88,7 +90,9 @@ def _unit_typos(text: str) -> list[Anomaly]:
         unit = m.group()
         fix = {"亿万元": "“亿元”或“万元”", "万万元": "“亿元”或“万元”", "%%": "“%”"}.get(unit, "正确单位")
         quote = text[start : m.end()]
-        out.append(Anomaly("unit_typo", quote, start, m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error"))
+        out.append(
+            Anomaly("unit_typo", quote, start, m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error")
+        )
     return out
 
 
@@ -100,12 +104,20 @@ def _placeholders(text: str) -> list[Anomaly]:
         if pre:
             start = pre.start()
         quote = text[start : m.end()]
-        out.append(Anomaly("placeholder", quote, start, m.end(), f"“{quote}”是未填写的占位符，请填入实际数值", "error"))
+        out.append(
+            Anomaly(
+                "placeholder", quote, start, m.end(), f"“{quote}”是未填写的占位符，请填入实际数值", "error"
+            )
+        )
     for m in _MISSING_NUMBER.finditer(text):
         if m.start() == 0 or text[m.start() - 1] not in _MISSING_AFTER:
             continue
         s = max(0, m.start() - 4)
-        out.append(Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{m.group()}”前缺少数字，请补全", "warning"))
+        out.append(
+            Anomaly(
+                "placeholder", text[s : m.end()], s, m.end(), f"“{m.group()}”前缺少数字，请补全", "warning"
+            )
+        )
     return out
 
 
@@ -128,7 +140,9 @@ def _half_unit(f: Figure) -> Decimal:
     return Decimal(5) * Decimal(10) ** (-decimals - 1) * factor
 
 
-def _interval_ratio(num: tuple[Decimal, Decimal], den: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal] | None:
+def _interval_ratio(
+    num: tuple[Decimal, Decimal], den: tuple[Decimal, Decimal]
+) -> tuple[Decimal, Decimal] | None:
     if den[0] <= 0:
         return None
     lo, hi = num[0] / den[1], num[1] / den[0]
@@ -141,7 +155,6 @@ def _outside(stated: Decimal, stated_tol: Decimal, interval: tuple[Decimal, Deci
 
 def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Anomaly]:
     out: list[Anomaly] = []
-    sent_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
     starts = [f.start for f in figures]
     for gi, g in enumerate(figures):
         if g.kind != "growth":
@@ -160,11 +173,15 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
         stated = g.value * (-1 if g.direction < 0 else 1)
         tol = _half_unit(g) * 2
         expected = None
-        stop = _next_end(sent_ends, g.start)
+        stop = _sentence_end(text, g.start)
         for other in figures[bisect_left(starts, s0) : bisect_right(starts, stop)]:
             if other is base:
                 continue
-            if other.kind == "growth" and other.refers_to == g.refers_to and other.base_unit == base.base_unit:
+            if (
+                other.kind == "growth"
+                and other.refers_to == g.refers_to
+                and other.base_unit == base.base_unit
+            ):
                 # 增加D, 增长G%: G = D / (B - D)
                 d = other.base_value * (-1 if other.direction < 0 else 1)
                 hd, hb = _half_unit(other), _half_unit(base)
@@ -272,7 +289,10 @@ def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Fi
             depth += _depth_change(text[last : f.start])
             last = f.start
             if depth == 0 and f.kind == whole.kind and f.base_unit == whole.base_unit:
-                if 0 <= first_semi < f.start and sum(p.base_value for p in parts) + f.base_value > whole.base_value:
+                if (
+                    0 <= first_semi < f.start
+                    and sum(p.base_value for p in parts) + f.base_value > whole.base_value
+                ):
                     break
                 parts.append(f)
         if parts:
@@ -318,11 +338,6 @@ def _sentence_start(text: str, pos: int) -> int:
 def _sentence_end(text: str, pos: int) -> int:
     m = _SENTENCE_END.search(text, pos)
     return m.start() if m else len(text)
-
-
-def _next_end(ends: list[int], pos: int) -> int:
-    i = bisect_left(ends, pos)
-    return ends[i] if i < len(ends) else 1 << 60
 
 
 # ---- catalogue checks ------------------------------------------------------------------------

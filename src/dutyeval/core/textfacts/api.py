@@ -1,9 +1,9 @@
 """The one entry point: bytes in, a checked ``Report`` out.
 
-    report = ingest_bytes(data, "自评报告.docx", known_values={"edu_exp_budget": Decimal("188700")})
-    report.figures, report.anomalies, report.sections, report.text
-    report.to_json()              # the JSON shape of issue 4 item 5
-    report.original_span(s, e)    # normalised offsets -> offsets in report.original
+report = ingest_bytes(data, "自评报告.docx", known_values={"edu_exp_budget": Decimal("188700")})
+report.figures, report.anomalies, report.sections, report.text
+report.to_json()              # the JSON shape of issue 4 item 5
+report.original_span(s, e)    # normalised offsets -> offsets in report.original
 """
 
 from __future__ import annotations
@@ -47,11 +47,19 @@ class Report:
 
     def to_dict(self) -> dict:
         return {
-            "sections": [{"level": s.level, "title": s.title, "start": s.start, "end": s.end} for s in self.sections],
+            "sections": [
+                {"level": s.level, "title": s.title, "start": s.start, "end": s.end} for s in self.sections
+            ],
             "figures": [_figure_dict(f) for f in self.figures],
             "anomalies": [
-                {"kind": a.kind, "quote": a.quote, "start": a.start, "end": a.end, "message": a.message,
-                 "severity": a.severity}
+                {
+                    "kind": a.kind,
+                    "quote": a.quote,
+                    "start": a.start,
+                    "end": a.end,
+                    "message": a.message,
+                    "severity": a.severity,
+                }
                 for a in self.anomalies
             ],  # fmt: skip
             "text": self.text,

@@ -25,12 +25,14 @@ _COUNT_UNITS = (
 )
 # Both patterns start with a plain character class, so the regex engine skips ahead to the
 # next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
+# [0-9], not \d: a range test is much cheaper than a Unicode category test per character,
+# and full-width digits were folded to ASCII already.
 _ARABIC = re.compile(
-    r"(?P<num>\d\d*(?:,\d{3})*(?:\.\d+(?!\d))?)"
+    r"(?P<num>[0-9][0-9]*(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
     # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
-    r"(?:(?<=\.\d)|(?<=\.\d\d)|(?<=\.\d{3})|(?<=\.\d{4})"
+    r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
     r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公]))"
-    r"(?::(?P<r2>\d+(?:\.\d+)?))?"
+    r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?))?"
     r"(?P<a1>余|多)?(?P<mag>亿万|万亿|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
     rf"(?P<unit>%|‰|元|{_COUNT_UNITS})?"
     r"(?P<post>以上|以下|左右|以内)?"
@@ -42,19 +44,21 @@ _CHINESE = re.compile(
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
+_PRE_LAST = "近约过足到超逾"
+_NOT_BEFORE = ("〔", "[", ".", "前")
 _MONEY_CONTEXT = re.compile(r"投资|资金|经费|投入|拨款|支出|收入|预算|补助|补贴|奖励|元")
 _SCORE_CONTEXT = re.compile(r"得分|评分|分数|满意度|平均分|均分|指数")
 _COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
 # a change: verb (possibly with 了/为) right before the figure, after the last comma
-_CHANGE_VERBS = (
-    "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减".split("|")
+_CHANGE_VERBS = "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|减少|降低|下滑|降幅|压减|减量|缩减|超出|高出|多出|增|减".split(
+    "|"
 )
 # str.endswith with a tuple runs in C: cheaper than a "$"-anchored regex search per figure
 _CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
-_YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d(?=年|学年|年度)")
+_YEAR = re.compile(r"(?:19[5-9]|20[0-4])[0-9](?=年|学年|年度)")
 _SENT = re.compile(r"[。!?;\n]")
 # Chinese numerals that are slogans rather than counts: "两个只增不减", "四个意识"
 _SLOGAN_AFTER = re.compile(
@@ -63,7 +67,25 @@ _SLOGAN_AFTER = re.compile(
 )
 # counts of abstract things are not figures: 10个方面, 5项办学自主权, 3张金名片, 五位一体
 _ABSTRACT_AFTER = re.compile(r"方面|一体|举措|措施|自主权|数据|金名片|名片|行动|工程|要求|原则")
-_APPROX = ("将近", "接近", "近", "约", "大约", "超过", "超", "逾", "不足", "不到", "余", "多", "以上", "以下", "左右", "以内")
+_ABSTRACT_FIRST = "方一举措自数金名行工要原"
+_APPROX = (
+    "将近",
+    "接近",
+    "近",
+    "约",
+    "大约",
+    "超过",
+    "超",
+    "逾",
+    "不足",
+    "不到",
+    "余",
+    "多",
+    "以上",
+    "以下",
+    "左右",
+    "以内",
+)
 
 
 @dataclass(eq=False, slots=True)
@@ -111,11 +133,10 @@ class _Ctx:
             if p == 0 or not text[p - 1].isdigit():
                 self.years.append((p, int(m.group())))
         self.year_pos = [p for p, _ in self.years]
-        self.levels = [(m.start(), m.end(), M.level_canon(m.group())) for m in M.LEVEL_WORDS.finditer(text)]
+        self.levels, self.quals = M.level_and_qualifier_matches(text)
         self.level_pos = [s for s, _, _ in self.levels]
         self.metrics = [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text)]
         self.metric_pos = [s for s, _, _ in self.metrics]
-        self.quals = M.qualifier_matches(text)
         self.qual_pos = [p for p, _ in self.quals]
 
     def sentence_start(self, pos: int) -> int:
@@ -176,19 +197,22 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     num, mag, unit, post = m.group("num", "mag", "unit", "post")
     mag, unit = mag or "", unit or ""
     quals: list[str] = []
-    pre = _PRE.search(text, max(0, start - 2), start)
-    if pre:
-        start = pre.start()
-        quals.append(pre.group())
+    if start and text[start - 1] in _PRE_LAST:
+        pre = _PRE.search(text, max(0, start - 2), start)
+        if pre:
+            start = pre.start()
+            quals.append(pre.group())
     if post:
         quals.append(post)
         end -= len(post)  # 以上/以下 bound the figure but are not part of it
     before = text[max(0, start - 8) : start]
     # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
-    if before.rstrip("0123456789、,和及至-次届期号").endswith("第") or before.endswith(("〔", "[", ".", "前")):
+    if ("第" in before and before.rstrip("0123456789、,和及至-次届期号").endswith("第")) or before.endswith(
+        _NOT_BEFORE
+    ):
         return None
     after = text[end : end + 4]
-    if unit and _ABSTRACT_AFTER.match(after):
+    if unit and after[:1] in _ABSTRACT_FIRST and _ABSTRACT_AFTER.match(after):
         return None
     if _in_title_or_slogan(text, start, end):
         return None
@@ -200,7 +224,8 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     approx = m.group("a1") or m.group("a2")
     if approx:
         quals.append(approx)
-    value = parse_number(num)
+    # the regex admits only well-formed numbers, so Decimal() cannot fail on the Arabic branch
+    value = parse_number(num) if chinese or "," in num else Decimal(num)
     if value is None:
         return None
     conf = 0.9
@@ -220,11 +245,28 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
             return _magnitude_only(text, value, mag, quals, start, end)
         # bare numbers survive only as decimals (scores, coefficients) or list items "15、16人"
         if "." in num or text.startswith(_RANGE_OR_LIST, end):
-            return Figure(text[start:end], start, end, value, "", value, "", "bare", qualifiers=quals, confidence=0.6)
+            return Figure(
+                text[start:end], start, end, value, "", value, "", "bare", qualifiers=quals, confidence=0.6
+            )
         return None
     if unit == "分" and text[end : end + 1] in "钟别类配批期校管层段级担工享解析布散摊设":
         return None
-    return _with_unit(text, start, end, value, mag, unit, quals, conf)
+    kind, base_unit, factor = _UNIT_INFO.get(unit) or ("count", unit, _ONE)
+    if mag:
+        factor = factor * MAGNITUDE[mag]
+    return Figure(
+        text[start:end],
+        start,
+        end,
+        value,
+        mag + unit,
+        value * factor,
+        base_unit,
+        kind,
+        None,
+        quals,
+        confidence=conf,
+    )
 
 
 def _ratio(m, text, start, end, quals) -> Figure | None:
@@ -247,9 +289,13 @@ def _reject_chinese(num: str, value: Decimal, approx, unit: str, mag: str, befor
         return True  # 二〇二一 (a year), 唯一一个 (a word boundary the regex cannot see)
     if num in ("百", "千") and not approx:
         return True  # 百名青年教师, 千生颂党恩: names of campaigns
-    if before.endswith(("“", '"', "第", "每", "唯", "统", "之", "万", "意", "他", "等")) or _SLOGAN_AFTER.match(after):
+    if before.endswith(
+        ("“", '"', "第", "每", "唯", "统", "之", "万", "意", "他", "等")
+    ) or _SLOGAN_AFTER.match(after):
         return True
-    if value == 1 and (unit in ("人", "名", "个", "项", "次", "批", "场", "部", "支", "对") or after[:1] == "一"):
+    if value == 1 and (
+        unit in ("人", "名", "个", "项", "次", "批", "场", "部", "支", "对") or after[:1] == "一"
+    ):
         return True  # 一人一策, 一个都不能少, 一支队伍, 一对一: idioms far more often than counts
     if unit in ("个", "项") and "、" in before:
         return True  # "学生、时间、质量、资金五个保障": a numeral summing up a list of slogans
@@ -272,8 +318,12 @@ def _magnitude_only(text, value, mag, quals, start, end) -> Figure | None:
     base = value * MAGNITUDE[mag]
     if not _MONEY_CONTEXT.search(window):
         # "人口80万", "每10万人口": a count of people or things, unit written as 万
-        return Figure(text[start:end], start, end, value, mag, base, "", "count", qualifiers=quals, confidence=0.6)
-    return Figure(text[start:end], start, end, value, mag, base, "元", "amount", qualifiers=quals, confidence=0.8)
+        return Figure(
+            text[start:end], start, end, value, mag, base, "", "count", qualifiers=quals, confidence=0.6
+        )
+    return Figure(
+        text[start:end], start, end, value, mag, base, "元", "amount", qualifiers=quals, confidence=0.8
+    )
 
 
 _ONE = Decimal(1)
@@ -301,17 +351,34 @@ def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
     kind, base_unit, factor = _UNIT_INFO.get(unit) or ("count", unit, _ONE)
     if mag:
         factor = factor * MAGNITUDE[mag]
-    return Figure(text[start:end], start, end, value, mag + unit, value * factor, base_unit, kind, None, quals, confidence=conf)
+    return Figure(
+        text[start:end],
+        start,
+        end,
+        value,
+        mag + unit,
+        value * factor,
+        base_unit,
+        kind,
+        None,
+        quals,
+        confidence=conf,
+    )
 
 
 _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
 
 def _propagate_list_units(figs: list[Figure], text: str) -> None:
-    """"0.29、0.24" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
+    """ "0.29、0.24" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
     for i in range(len(figs) - 2, -1, -1):
         f, nxt = figs[i], figs[i + 1]
-        if f.kind == "bare" and nxt.kind != "bare" and text[f.end : nxt.start] in _RANGE_OR_LIST and not nxt.qualifiers:
+        if (
+            f.kind == "bare"
+            and nxt.kind != "bare"
+            and text[f.end : nxt.start] in _RANGE_OR_LIST
+            and not nxt.qualifiers
+        ):
             if "." in f.quote and nxt.kind not in ("rate", "score", "amount"):
                 continue
             unit = nxt.unit
@@ -361,7 +428,9 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
         if f.kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
         elif f.kind == "rate":
-            f.label = (metric.name if metric is not None and metric.family == "rate" else None) or M.rate_label(window)
+            f.label = (
+                metric.name if metric is not None and metric.family == "rate" else None
+            ) or M.rate_label(window)
             if f.label is None and inherit and prev.kind == "rate":  # type: ignore[union-attr]
                 f.label, metric = prev.label, prev._metric  # type: ignore[union-attr]
             f.capped = M.rate_is_capped(f.label, metric)
@@ -406,7 +475,11 @@ def _link_changes(figs: list[Figure], text: str, ctx: _Ctx) -> None:
             continue
         # the run of growth figures listed together: "8.62%、12.02%、20.57%"
         j = i + 1
-        while j < len(figs) and figs[j].kind == "growth" and text[figs[j - 1].end : figs[j].start] in ("、", ",", "和"):
+        while (
+            j < len(figs)
+            and figs[j].kind == "growth"
+            and text[figs[j - 1].end : figs[j].start] in ("、", ",", "和")
+        ):
             j += 1
         s0 = ctx.sentence_start(f.start)
         bases: list[int] = []

@@ -11,34 +11,63 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-LEVEL_WORDS = re.compile(r"中小学|幼儿园|学前|在园幼儿|小学|初中|普通高中|普高|高中阶段|高中|中职|职高|中等职业|义务教育|义务段|特殊教育|特教")
+
+def first_char_alternation(patterns: list[str]) -> str:
+    """Join patterns that each start with a literal character, grouped by that character.
+
+    ``生均A|生均B|公办C`` becomes ``生(?:均A|均B)|公(?:办C)``: at a position whose character
+    starts no pattern the engine fails at once, and where one does it tries only that group,
+    instead of all alternatives one after the other. Order within a group is kept, so the
+    first-listed pattern still wins.
+    """
+    groups: dict[str, list[str]] = {}
+    for p in patterns:
+        groups.setdefault(p[0], []).append(p[1:])
+    return "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in groups.items())
+
+
+_LEVEL_LIST = "中小学|幼儿园|学前|在园幼儿|小学|初中|普通高中|普高|高中阶段|高中|中职|职高|中等职业|义务教育|义务段|特殊教育|特教"
 _LEVEL_CANON = {
     "中小学": "中小学",
     "幼儿园": "幼儿园", "学前": "幼儿园", "在园幼儿": "幼儿园", "小学": "小学", "初中": "初中",
     "普通高中": "高中", "普高": "高中", "高中": "高中", "高中阶段": "高中阶段", "中职": "中职", "职高": "中职",
     "中等职业": "中职", "义务教育": "义务教育", "义务段": "义务教育", "特殊教育": "特殊教育", "特教": "特殊教育",
 }  # fmt: skip
-LEVEL_SUFFIX = {"幼儿园": "preschool", "小学": "primary", "初中": "junior", "高中": "senior", "中职": "vocational"}
-# "城区" only as a word of its own: 越城区 is a district's name, not an urban qualifier
-OTHER_QUALIFIERS = re.compile(r"生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性")
+LEVEL_SUFFIX = {
+    "幼儿园": "preschool",
+    "小学": "primary",
+    "初中": "junior",
+    "高中": "senior",
+    "中职": "vocational",
+}
 _OTHER_CANON = {"城市": "城区", "城镇": "城区", "乡村": "农村"}
 
 
-def level_canon(word: str) -> str:
-    return _LEVEL_CANON[word]
+_QUAL_LIST = "生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性"
+# levels and qualifiers never overlap, so one pass over the text finds both
+_LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_LIST.split("|") + _QUAL_LIST.split("|")))
 
 
-def qualifier_matches(text: str) -> list[tuple[int, str]]:
-    """(position, canonical qualifier) for the whole text, in order."""
-    out = []
-    for m in OTHER_QUALIFIERS.finditer(text):
+def level_and_qualifier_matches(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, str]]]:
+    """([(start, end, canonical level)], [(start, canonical qualifier)]) for the whole text."""
+    levels: list[tuple[int, int, str]] = []
+    quals: list[tuple[int, str]] = []
+    for m in _LEVEL_OR_QUAL.finditer(text):
         word = m.group()
+        level = _LEVEL_CANON.get(word)
+        if level is not None:
+            levels.append((m.start(), m.end(), level))
+            continue
         if word == "城区":
+            # "城区" only as a word of its own: 越城区 is a district's name, not an urban qualifier
             before = text[m.start() - 1] if m.start() else ""
             if "\u4e00" <= before <= "\u9fff" and before not in "主老新全在":
                 continue
-        out.append((m.start(), _OTHER_CANON.get(word, word)))
-    return out
+        quals.append((m.start(), _OTHER_CANON.get(word, word)))
+    return levels, quals
+
+
+LEVEL_WORDS = re.compile(first_char_alternation(_LEVEL_LIST.split("|")))
 
 
 @dataclass(frozen=True)
@@ -53,14 +82,27 @@ class Metric:
 # Every pattern starts with a literal character: the joined alternation then gets the regex
 # engine's first-character scan and runs one pass over the whole text in well under a millisecond.
 _METRICS: list[tuple[str, Metric]] = [
-    (r"生均(?:一般)?公共(?:财政)?预算教育事业费(?:支出)?", Metric("生均一般公共预算教育事业费", "per_student_opex_{level}", "money")),
+    (
+        r"生均(?:一般)?公共(?:财政)?预算教育事业费(?:支出)?",
+        Metric("生均一般公共预算教育事业费", "per_student_opex_{level}", "money"),
+    ),
     (r"公办园生均公用经费", Metric("公办园生均公用经费", "per_student_pub_preschool", "money")),
-    (r"生均(?:一般)?(?:公共)?(?:财政)?(?:预算)?公用经费(?:支出)?", Metric("生均公用经费", "per_student_pub_{level}", "money")),
-    (r"生均(?:一般)?公共(?:财政)?预算教育(?:经费|支出)", Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money")),
-    (r"公共(?:财政)?预算教育(?:经费|支出)(?:投入)?", Metric("一般公共预算教育支出", "edu_exp_budget", "money")),
+    (
+        r"生均(?:一般)?(?:公共)?(?:财政)?(?:预算)?公用经费(?:支出)?",
+        Metric("生均公用经费", "per_student_pub_{level}", "money"),
+    ),
+    (
+        r"生均(?:一般)?公共(?:财政)?预算教育(?:经费|支出)",
+        Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money"),
+    ),
+    (
+        r"公共(?:财政)?预算教育(?:经费|支出)(?:投入)?",
+        Metric("一般公共预算教育支出", "edu_exp_budget", "money"),
+    ),
     (r"财政性教育经费", Metric("国家财政性教育经费", "edu_exp_fiscal", "money")),
     (r"一般公共预算支出", Metric("一般公共预算支出", "gen_budget_exp", "money")),
-    (r"教育费附加|教育附加", Metric("教育费附加", "edu_surcharge", "money")),
+    (r"教育费附加", Metric("教育费附加", "edu_surcharge", "money")),
+    (r"教育附加", Metric("教育费附加", "edu_surcharge", "money")),
     (r"土地出让(?:收益|收入)", Metric("土地出让收益计提教育资金", "land_fund_edu", "money")),
     (r"培训(?:经费|费)", Metric("教师培训经费", "training_funds", "money")),
     (r"资助资金", Metric("学生资助资金", "student_aid", "money")),
@@ -68,26 +110,42 @@ _METRICS: list[tuple[str, Metric]] = [
     (r"学前(?:三年|教育)?入园率", Metric("学前三年毛入园率", "gross_enrol_preschool", "rate", gross=True)),
     (r"高中阶段(?:教育)?毛?入学率", Metric("高中阶段毛入学率", "gross_enrol_senior", "rate", gross=True)),
     (r"毛入学率", Metric("毛入学率", None, "rate", gross=True)),
-    (r"公办(?:幼儿)?园在园幼儿(?:数)?(?:占比|比例|覆盖率)", Metric("公办园在园幼儿占比", "public_kg_share", "rate")),
-    (r"普惠性(?:幼儿园|学前教育资源)[\u4e00-\u9fff]{0,8}?(?:覆盖率|占比|比例)", Metric("普惠性幼儿园覆盖率", "affordable_kg_coverage", "rate")),
+    (
+        r"公办(?:幼儿)?园在园幼儿(?:数)?(?:占比|比例|覆盖率)",
+        Metric("公办园在园幼儿占比", "public_kg_share", "rate"),
+    ),
+    (
+        r"普惠性(?:幼儿园|学前教育资源)[\u4e00-\u9fff]{0,8}?(?:覆盖率|占比|比例)",
+        Metric("普惠性幼儿园覆盖率", "affordable_kg_coverage", "rate"),
+    ),
     (r"义务教育巩固率", Metric("九年义务教育巩固率", "retention_compulsory", "rate")),
     (r"巩固率", Metric("巩固率", None, "rate")),
-    (r"残疾儿童(?:少年)?(?:义务教育)?入学率", Metric("残疾儿童少年义务教育入学率", "disabled_enrol_rate", "rate")),
+    (
+        r"残疾儿童(?:少年)?(?:义务教育)?入学率",
+        Metric("残疾儿童少年义务教育入学率", "disabled_enrol_rate", "rate"),
+    ),
     (r"持证上岗率", Metric("专任教师持证上岗率", "teacher_certified_rate", "rate")),
     (r"交流轮岗(?:比例|比率)", Metric("教师交流轮岗比例", "teacher_rotation_rate", "rate")),
-    (r"随迁子女[\u4e00-\u9fff]{0,8}公办学校就读(?:比例|比率)", Metric("随迁子女在公办学校就读比例", "migrant_public_rate", "rate")),
-    (r"校际差异系数|差异系数", Metric("校际差异系数", None, "ratio")),
-    (r"职普比|普职比", Metric("职普比", None, "ratio")),
+    (
+        r"随迁子女[\u4e00-\u9fff]{0,8}公办学校就读(?:比例|比率)",
+        Metric("随迁子女在公办学校就读比例", "migrant_public_rate", "rate"),
+    ),
+    (r"校际差异系数", Metric("校际差异系数", None, "ratio")),
+    (r"差异系数", Metric("校际差异系数", None, "ratio")),
+    (r"职普比", Metric("职普比", None, "ratio")),
+    (r"普职比", Metric("职普比", None, "ratio")),
     (r"满意度", Metric("满意度", None, "score")),
     (r"在园幼儿", Metric("在园幼儿数", "enrol_preschool", "count")),
     (r"在校(?:学)?生", Metric("在校生数", "enrol_{level}", "count")),
     (r"专任教师", Metric("专任教师数", None, "count")),
-    (r"年均工资|年平均工资|平均工资", Metric("平均工资收入", None, "money")),
+    (r"年均工资", Metric("平均工资收入", None, "money")),
+    (r"年平均工资", Metric("平均工资收入", None, "money")),
+    (r"平均工资", Metric("平均工资收入", None, "money")),
     (r"D级危房", Metric("中小学D级危房面积", "dangerous_building_area", "area")),
     (r"超大班额", Metric("超大班额", None, "count")),
     (r"大班额", Metric("大班额", None, "count")),
 ]
-METRIC_RE = re.compile("|".join(p for p, _ in _METRICS))
+METRIC_RE = re.compile(first_char_alternation([p for p, _ in _METRICS]))
 _METRIC_PARTS = [(re.compile(p), m) for p, m in _METRICS]
 
 

@@ -123,7 +123,9 @@ def _join_break(text: str, start: int, end: int) -> bool:
     if start == 0 or end >= len(text):
         return False
     left, right = text[start - 1], text[end]
-    if left.isdigit() and (right in "%‰." or (right in _UNIT_START and end + 1 < len(text) and not text[end + 1].isdigit())):
+    if left.isdigit() and (
+        right in "%‰." or (right in _UNIT_START and end + 1 < len(text) and not text[end + 1].isdigit())
+    ):
         return True  # "97.3\n\n%", "处理12\n\n人。": a figure split from its unit
     if left == "." and right.isdigit() and start >= 2 and text[start - 2].isdigit():
         return True
@@ -182,7 +184,9 @@ class Normalized:
 
 def normalize(original: str) -> Normalized:
     folded = fold(original)
-    spans: list[tuple[int, int]] = [m.span() for m in _SPACE.finditer(folded) if _drop_space(folded, *m.span())]
+    spans: list[tuple[int, int]] = [
+        m.span() for m in _SPACE.finditer(folded) if _drop_space(folded, *m.span())
+    ]
     for m in _BREAK.finditer(folded):
         if _join_break(folded, m.start(), m.end()):
             spans.append(m.span())

@@ -98,7 +98,9 @@ def _check_zip(zf: zipfile.ZipFile, name: str) -> None:
         ratio = info.file_size / max(info.compress_size, 1)
         # small members may compress absurdly well (runs of spaces); only big ones matter
         if info.file_size > 1_000_000 and ratio > MAX_ZIP_RATIO:
-            raise IngestError(f"{name}：压缩比异常（{info.filename} 压缩比 {ratio:.0f}:1），疑似压缩炸弹，已拒绝")
+            raise IngestError(
+                f"{name}：压缩比异常（{info.filename} 压缩比 {ratio:.0f}:1），疑似压缩炸弹，已拒绝"
+            )
     if total > MAX_ZIP_TOTAL:
         raise IngestError(f"{name}：解压后过大（{total / 1048576:.0f} MB），疑似压缩炸弹，已拒绝")
 
@@ -132,7 +134,9 @@ def _read_docx(data: bytes, name: str) -> str:
     except IngestError:
         raise
     except Exception as exc:  # lxml, KeyError on broken parts, ValueError …: all mean "broken file"
-        raise IngestError(f"{name}：Word 文档内容损坏，无法解析（{type(exc).__name__}: {str(exc)[:120]}）") from None
+        raise IngestError(
+            f"{name}：Word 文档内容损坏，无法解析（{type(exc).__name__}: {str(exc)[:120]}）"
+        ) from None
     text = "\n".join(lines)
     if not text.strip():
         raise IngestError(f"{name}：Word 文档中没有文字")

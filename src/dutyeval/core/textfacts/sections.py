@@ -14,17 +14,18 @@ import re
 from dataclasses import dataclass
 
 _CNNUM = "一二三四五六七八九十百零〇"
+# tried with .match() at each line start only (a "^" pattern with re.M is tried at every character)
 _HEADING = re.compile(
-    r"^[ \t]*(?:"
+    r"[ \t]*(?:"
     rf"(?P<part>第[{_CNNUM}\d]+[篇章部](?:分)?)"
     rf"|(?P<cn>[{_CNNUM}]+[、.])"
     rf"|(?P<pcn>[(（][{_CNNUM}]+[)）])"
     r"|(?P<num>\d{1,2}[.、](?!\d))"
     r"|(?P<pnum>[(（]\d{1,2}[)）])"
     r"|(?P<circ>[①-⑳])"
-    r")",
-    re.M,
+    r")"
 )
+_NEWLINE = re.compile("\n")
 MAX_TITLE = 60
 
 
@@ -61,7 +62,11 @@ def _title(text: str, start: int, body: int) -> str | None:
 def outline(text: str) -> list[Section]:
     found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
     stack: list[str] = []
-    for m in _HEADING.finditer(text):
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    for pos in line_starts:
+        m = _HEADING.match(text, pos)
+        if m is None:
+            continue
         style = m.lastgroup or ""
         start = m.start(style)
         title = _title(text, start, m.end())
@@ -74,12 +79,13 @@ def outline(text: str) -> list[Section]:
         else:
             stack.append(style)
         found.append((start, len(stack), title, style))
-    sections: list[Section] = []
-    for i, (start, level, title, style) in enumerate(found):
-        end = len(text)
-        for later_start, later_level, _, _ in found[i + 1 :]:
-            if later_level <= level:
-                end = later_start
-                break
-        sections.append(Section(level, title, start, end, style))
-    return sections
+    # one pass from the end: a section ends where the next heading of its level or above starts
+    ends = [len(text)] * len(found)
+    next_at_level: dict[int, int] = {}
+    for i in range(len(found) - 1, -1, -1):
+        start, level = found[i][0], found[i][1]
+        ends[i] = min((pos for lv, pos in next_at_level.items() if lv <= level), default=len(text))
+        next_at_level[level] = start
+    return [
+        Section(level, title, start, ends[i], style) for i, (start, level, title, style) in enumerate(found)
+    ]
