@@ -45,3 +45,17 @@ def test_it_imports_excel(world):
 def test_a_missing_column_is_reported(world):
     result = import_schools(b"code,name\n1,a\n", "s.csv")
     assert result.errors[0]["field"] == "type"
+
+
+def test_a_province_admin_imports_only_within_the_province(world, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_as(world.province_admin)
+    header = "code,name,type,county_code\n"
+    mixed = header + "1,冀小学,小学,130102\n2,晋小学,小学,140525\n"
+    r = c.post("/schools/", {"file": SimpleUploadedFile("s.csv", mixed.encode())})
+    assert "不在本级管辖范围内" in r.content.decode() and School.objects.count() == 0
+    own = header + "2,晋小学,小学,140525\n"
+    c.post("/schools/", {"file": SimpleUploadedFile("s.csv", own.encode())})
+    assert School.objects.get().code == "2"
+    assert client_as(world.county_filler).get("/schools/").status_code == 404

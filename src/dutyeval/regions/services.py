@@ -131,8 +131,12 @@ def _cell(row: list, index: int) -> str:
 
 
 @transaction.atomic
-def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportResult:
-    """Import schools from CSV or Excel. All or nothing: any bad row means nothing is written."""
+def import_schools(data: bytes, filename: str, *, actor=None, within: str = "") -> SchoolImportResult:
+    """Import schools from CSV or Excel. All or nothing: any bad row means nothing is written.
+
+    `within` is the code prefix of the region the importing user acts for: counties outside it
+    are refused (an empty prefix means the whole country, for the command line).
+    """
     rows = _rows_from_bytes(data, filename)
     if not rows:
         return SchoolImportResult(errors=[{"row": 1, "field": "", "reason": "文件为空"}])
@@ -144,7 +148,7 @@ def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportRes
             return SchoolImportResult(errors=[{"row": 1, "field": key, "reason": f"缺少列：{'/'.join(names)}"}])
         cols[key] = idx
     counties = {r.code: r for r in Region.objects.filter(level=Region.Level.COUNTY)}
-    existing = {s.code: s for s in School.objects.all()}
+    existing = {s.code: s for s in School.objects.select_related("county")}
     errors, seen, clean = [], set(), []
     for n, row in enumerate(rows[1:], start=2):
         if not any(str(c).strip() for c in row):
@@ -162,6 +166,10 @@ def import_schools(data: bytes, filename: str, *, actor=None) -> SchoolImportRes
             errors.append({"row": n, "field": "type", "reason": f"未知的学校类型“{type_label}”"})
         if county_code not in counties:
             errors.append({"row": n, "field": "county_code", "reason": f"未知的县级区划代码“{county_code}”"})
+        elif not county_code.startswith(within):
+            errors.append({"row": n, "field": "county_code", "reason": f"县级区划代码 {county_code} 不在本级管辖范围内"})
+        elif code in existing and not existing[code].county.code.startswith(within):
+            errors.append({"row": n, "field": "code", "reason": f"学校标识码 {code} 已属于其他地区的学校"})
         clean.append((code, name, TYPE_LABELS.get(type_label), counties.get(county_code)))
     if errors:
         return SchoolImportResult(errors=errors)

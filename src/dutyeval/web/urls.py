@@ -2,10 +2,11 @@ from django.urls import path
 
 from dutyeval.reports import views as reports
 
-from .views import balance, cycle, data, results, scoring, submission
+from .views import balance, cycle, data, results, schools, scoring, submission
 
 urlpatterns = [
     path("", cycle.home, name="home"),
+    path("schools/", schools.schools, name="schools"),
     path("cycles/<int:pk>/", cycle.overview, name="cycle"),
     path("cycles/<int:pk>/results/", results.results, name="results"),
     path("cycles/<int:pk>/job/", results.job_status, name="cycle-job"),
