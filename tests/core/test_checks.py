@@ -303,6 +303,8 @@ def test_bad_configuration_is_a_check_error():
         run_check("two_no_decrease_per_student", ds, 2023, {"level": "college"})
     with pytest.raises(CheckError, match="threshold"):
         run_check("training_funds_share", ds, 2023, {"threshold": "high"})
+    with pytest.raises(CheckError, match="未知的参数treshold"):
+        run_check("training_funds_share", ds, 2023, {"treshold": 2})
 
 
 def test_empty_dataset_gives_insufficient_everywhere_without_warnings():

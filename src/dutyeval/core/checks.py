@@ -526,6 +526,15 @@ CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
 }
 
 
+# parameters each check accepts (a typo in a scheme must not silently fall back to a default)
+PARAMS: dict[str, frozenset[str]] = {name: frozenset({"threshold"}) for name in CHECKS}
+PARAMS["two_no_decrease_per_student"] |= {"level"}
+PARAMS["per_student_public_funds"] |= {"level"}
+PARAMS["teacher_pay_parity"] |= {"year_offset"}
+PARAMS["large_class_share"] |= {"include_super_large"}
+PARAMS["vocational_share"] |= {"max"}
+
+
 def check_names() -> list[str]:
     return list(CHECKS)
 
@@ -540,6 +549,11 @@ def run_check(
     """Run one named check for `year` over every region of `ds`."""
     if name not in CHECKS:
         raise CheckError(f"未知的检查项“{name}”；可用：{', '.join(CHECKS)}")
+    unknown = set(params or {}) - PARAMS[name]
+    if unknown:
+        raise CheckError(
+            f"{name}: 未知的参数{'、'.join(sorted(unknown))}；可用：{'、'.join(sorted(PARAMS[name]))}"
+        )
     ctx = _Ctx(ds, year, thresholds or default_thresholds())
     return CHECKS[name][1](ctx, dict(params or {}))
 
