@@ -94,7 +94,7 @@ def ingest_text(
     """Ingest text that is already decoded (tests, the web app's paste box)."""
     norm = normalize(text)
     figs = F.extract(norm.text, catalogue)
-    secs = S.outline(norm.text)
+    secs = S.outline(norm.text, norm.soft_breaks)
     anoms = A.find(norm.text, figs, known_values, year=year, catalogue=catalogue)
     return Report(norm.text, secs, figs, anoms, _norm=norm)
 

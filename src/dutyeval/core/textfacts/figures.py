@@ -412,6 +412,8 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
             if f.direction < 0:
                 f.qualifiers.append("下降")
         level = ctx.level_in(lo, f.start)
+        if f.kind == "growth":
+            inherit = False  # a change takes level and metric from the figure it changes (_link_changes)
         if level is None and inherit:
             level = next((q for q in prev.qualifiers if q in _LEVELS), None)  # type: ignore[union-attr]
         if level:
@@ -510,6 +512,8 @@ def _inherit(g: Figure, base: Figure, idx: int) -> None:
     g.metric = base.metric
     if g.year is None:
         g.year = base.year
+    if any(q in _LEVELS for q in base.qualifiers):
+        g.qualifiers[:] = [q for q in g.qualifiers if q not in _LEVELS]
     for q in base.qualifiers:
         if q not in g.qualifiers and q not in ("近", "约", "超过", "超", "余", "多", "以上", "以下"):
             g.qualifiers.append(q)

@@ -141,6 +141,9 @@ def _join_break(text: str, start: int, end: int) -> bool:
         return False
     if _HEADING_START.match(text, end):
         return False
+    tail = line[line.rfind("。") + 1 :].lstrip(" \t")
+    if tail is not line and len(tail) < 30 and _HEADING_START.match(tail):
+        return False  # "…水平。    三、存在问题": a heading run into the paragraph before it
     if right.isdigit():
         return left.isdigit() or right in _UNIT_START or "\u4e00" <= left <= "\u9fff"
     return True
@@ -155,6 +158,9 @@ class Normalized:
     folded: str = field(repr=False)  # original after step 1, same length as original
     _npos: list[int] = field(default_factory=lambda: [0], repr=False)
     _delta: list[int] = field(default_factory=lambda: [0], repr=False)
+    # normalised positions where a space between two Chinese characters was removed: a hint
+    # that something ended there ("四、优化结构 一是…": heading, then paragraph)
+    soft_breaks: frozenset[int] = field(default_factory=frozenset, repr=False)
 
     def to_original(self, pos: int) -> int:
         """Original offset of the normalised character at ``pos`` (``len(text)`` maps to the end)."""
@@ -197,6 +203,7 @@ def normalize(original: str) -> Normalized:
     npos, delta = [0], [0]
     src = 0  # next original position to copy
     removed = 0
+    soft: set[int] = set()
     for s, e in spans:
         if e <= src:
             continue
@@ -206,5 +213,11 @@ def normalize(original: str) -> Normalized:
         src = e
         npos.append(e - removed)
         delta.append(removed)
+        if folded[s] in " \t" and 0 < s and e < len(folded) and _is_han(folded[s - 1]) and _is_han(folded[e]):
+            soft.add(e - removed)
     parts.append(folded[src:])
-    return Normalized("".join(parts), original, folded, npos, delta)
+    return Normalized("".join(parts), original, folded, npos, delta, frozenset(soft))
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"

@@ -26,6 +26,10 @@ _HEADING = re.compile(
     r")"
 )
 _NEWLINE = re.compile("\n")
+# a heading run into the end of the previous paragraph: "…优质均衡水平。    三、存在问题"
+# (the spaces are gone after normalisation); taken only when it continues an open numbering
+_GLUED = re.compile(rf"。(?=[{_CNNUM}]+、|[(（][{_CNNUM}]+[)）])")
+_MARKER_NUM = re.compile(rf"[(（]?([{_CNNUM}]+|\d+)")
 MAX_TITLE = 60
 
 
@@ -38,11 +42,27 @@ class Section:
     style: str = ""  # marker style: part | cn | pcn | num | pnum | circ
 
 
-def _title(text: str, start: int, body: int) -> str | None:
+def _marker_number(marker: str) -> int | None:
+    from .numbers import parse_chinese
+
+    m = _MARKER_NUM.match(marker)
+    if not m:
+        return None
+    digits = m.group(1)
+    value = int(digits) if digits.isdigit() else parse_chinese(digits)
+    return int(value) if value is not None else None
+
+
+def _title(text: str, start: int, body: int, soft_breaks: frozenset[int] = frozenset()) -> str | None:
     """The heading text from ``start``; None when the line is not a heading after all."""
     line_end = text.find("\n", body)
     if line_end < 0:
         line_end = len(text)
+    # a space that stood between heading and paragraph ("四、优化结构 一是…") ends the title
+    for b in sorted(b for b in soft_breaks if body + 2 <= b < min(line_end, start + MAX_TITLE)):
+        if text.find("。", body, b) < 0:
+            line_end = b
+        break
     line = text[start:line_end].strip()
     if len(line) <= len(text[start:body].strip()):
         return None  # a bare marker such as "1." with nothing after it
@@ -59,17 +79,25 @@ def _title(text: str, start: int, body: int) -> str | None:
     return line[:MAX_TITLE] + "…"
 
 
-def outline(text: str) -> list[Section]:
+def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Section]:
+    """Headings of ``text``; ``soft_breaks`` (from normalisation) mark removed spaces between words."""
     found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
     stack: list[str] = []
     line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-    for pos in line_starts:
+    glued = {m.end() for m in _GLUED.finditer(text)}
+    last_number: dict[str, int] = {}
+    for pos in sorted(set(line_starts) | glued):
         m = _HEADING.match(text, pos)
         if m is None:
             continue
         style = m.lastgroup or ""
+        number = _marker_number(m.group(style))
+        if pos in glued and pos not in line_starts and (number is None or last_number.get(style) != number - 1):
+            continue
+        if number is not None:
+            last_number[style] = number
         start = m.start(style)
-        title = _title(text, start, m.end())
+        title = _title(text, start, m.end(), soft_breaks)
         if title is None:
             continue
         if style == "num" and text.startswith(("年", "月", "日"), m.end()):
