@@ -73,10 +73,6 @@ class _Eval:
     def __init__(self, ds: Dataset, year: int):
         self.ds, self.year, self.n = ds, year, len(ds)
 
-    def run(self, node: Node, off: int) -> tuple[np.ndarray, np.ndarray]:
-        v, k = self.ev(node, off)
-        return v, k
-
     def ev(self, node: Node, off: int) -> tuple[np.ndarray, np.ndarray]:
         match node:
             case Num(value=x):
