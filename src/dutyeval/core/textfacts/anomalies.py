@@ -53,7 +53,7 @@ _MISSING_AFTER = "训展计放入达有共"
 _BREAKDOWN = re.compile(r"其中|\(含|（含")
 _UNIT_TYPO = re.compile(r"亿万元|万万元|亿亿元|千千元|百百元|元元|%%")
 _SENTENCE_END = re.compile(r"[。!?\n]")
-_PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从)[^,;。]{0,10}$")
+_PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从|比(?:19|20)[0-9]{2}年)[^,;。]{0,10}$")
 
 
 def find(
@@ -174,8 +174,10 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
         tol = _half_unit(g) * 2
         expected = None
         stop = _sentence_end(text, g.start)
-        for other in figures[bisect_left(starts, s0) : bisect_right(starts, stop)]:
-            if other is base:
+        # the two amounts compared stand in the same clause group: not across a ";"
+        lo = max(s0, text.rfind(";", s0, base.start) + 1)
+        for other in figures[bisect_left(starts, lo) : bisect_right(starts, stop)]:
+            if other is base or (other.metric and base.metric and other.metric != base.metric):
                 continue
             if (
                 other.kind == "growth"
@@ -189,7 +191,7 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
                 den = (base.base_value - d - hb - hd, base.base_value - d + hb + hd)
                 expected = _interval_ratio(num, den)
                 break
-            if other.kind == base.kind and other.base_unit == base.base_unit and other.start < base.start:
+            if other.kind == base.kind and other.base_unit == base.base_unit and other.start < g.start:
                 if _PREVIOUS.search(text[max(s0, other.start - 14) : other.start]):
                     ha, hb = _half_unit(other), _half_unit(base)
                     a, b = other.base_value, base.base_value

@@ -33,7 +33,7 @@ _ARABIC = re.compile(
     r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
     r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公]))"
     r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?))?"
-    r"(?P<a1>余|多)?(?P<mag>亿万|万亿|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
+    r"(?P<a1>余|多)?(?P<mag>亿万|万亿|万万|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
     rf"(?P<unit>%|‰|元|{_COUNT_UNITS})?"
     r"(?P<post>以上|以下|左右|以内)?"
 )
@@ -56,6 +56,7 @@ _CHANGE_VERBS = "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|
 # str.endswith with a tuple runs in C: cheaper than a "$"-anchored regex search per figure
 _CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
+_COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
 _YEAR = re.compile(r"(?:19[5-9]|20[0-4])[0-9](?=年|学年|年度)")
@@ -493,6 +494,17 @@ def _link_changes(figs: list[Figure], text: str, ctx: _Ctx) -> None:
                 if not _list_sep(text[figs[k - 1].end : figs[k].start]):
                     break
             k -= 1
+        # "3.52亿元，比上年的3.20亿元增长12.5%": the figure right before the change is the
+        # comparison value; the change belongs to the one before it
+        if bases and j == i + 1:
+            c = bases[-1]
+            if (
+                c > 0
+                and figs[c - 1].start >= s0
+                and figs[c - 1].kind == figs[c].kind
+                and _COMPARISON_VALUE.search(text, max(0, figs[c].start - 8), figs[c].start)
+            ):
+                bases = [c - 1]
         if bases:
             run = list(range(i, j))
             paired = len(run) > 1 and len(bases) >= len(run) and "分别" in text[figs[bases[-1]].end : f.start]

@@ -18,6 +18,7 @@ MAGNITUDE = {
     "万亿": Decimal(10) ** 12,
     # 亿万 is the classic typo for 亿 (or 万); it is flagged as an anomaly and read as 亿
     "亿万": Decimal(100000000),
+    "万万": Decimal(10000),  # typo, flagged; read as 万 (a doubled character)
 }
 
 _DIGITS = {
