@@ -87,7 +87,8 @@ def fold(text: str) -> str:
 # ---- step 2: deletions ---------------------------------------------------------------------
 # horizontal space runs and invisible characters; which runs go is decided in _drop_space
 # (one character class, no alternation: the regex engine then skips ahead in C)
-_SPACE = re.compile(r"[ \t\u200b-\u200d\ufeff\u00ad]+")
+# tabs are kept: in text read from .docx they separate table cells
+_SPACE = re.compile(r"[ \u200b-\u200d\ufeff\u00ad]+")
 _NUM_JOIN_LEFT = "-:./~%("
 _NUM_JOIN_RIGHT = "-:./~%)"
 
@@ -98,7 +99,7 @@ def _is_cjk(c: str) -> bool:
 
 def _drop_space(text: str, s: int, e: int) -> bool:
     """Delete the space run text[s:e]? Yes next to a Chinese character or inside a number/date."""
-    if text[s] not in " \t" or text[e - 1] not in " \t":
+    if text[s] != " " or text[e - 1] != " ":
         return True  # zero-width characters always go (with any space next to them)
     left = text[s - 1] if s else "\n"
     right = text[e] if e < len(text) else "\n"
@@ -131,6 +132,9 @@ def _join_break(text: str, start: int, end: int) -> bool:
         return True
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
+    nl = text.find("\n", end)
+    if "\t" in line or "\t" in text[end : nl if nl >= 0 else len(text)]:
+        return False  # table rows stay rows
     # a wrapped line of prose: long, with commas in it, not ending a sentence, not a heading,
     # and the next line does not open a new heading
     if len(line) < 24 or left in _SENT_END or not ("," in line or "，" in line or "、" in line):
@@ -213,7 +217,7 @@ def normalize(original: str) -> Normalized:
         src = e
         npos.append(e - removed)
         delta.append(removed)
-        if folded[s] in " \t" and 0 < s and e < len(folded) and _is_han(folded[s - 1]) and _is_han(folded[e]):
+        if folded[s] == " " and 0 < s and e < len(folded) and _is_han(folded[s - 1]) and _is_han(folded[e]):
             soft.add(e - removed)
     parts.append(folded[src:])
     return Normalized("".join(parts), original, folded, npos, delta, frozenset(soft))
