@@ -93,3 +93,26 @@ def test_the_scorecard_shows_the_rule_and_figures(world, client_as):
     store(world.cycle, compute(world.cycle))
     body = client_as(world.county_filler).get(reverse("scorecard", args=[world.sub.pk])).content.decode()
     assert "202149.1487 万元" in body and "193563.5277 万元" in body and "达标" in body
+
+
+def test_sum_children_reaches_the_counties_of_an_evaluated_city(world):
+    from dutyeval.core.expr import evaluate
+    from dutyeval.evaluation.models import Submission
+    from dutyeval.evaluation.recompute import cycle_dataset
+    from dutyeval.regions.models import Region
+
+    jincheng = Region.objects.get(code="140500")
+    Submission.objects.create(cycle=world.cycle, region=jincheng)
+    save_values(world.zezhou, 2020, {"enrol_primary": 100}, user=world.county_filler, source="entered")
+    save_values(world.yangcheng, 2020, {"enrol_primary": 250}, user=world.other_filler, source="entered")
+    ds, targets = cycle_dataset(world.cycle)
+    assert "140500" in targets
+    result = evaluate("sum_children(#{enrol_primary})", ds, 2020)
+    # 晋城市 has more counties than these two; only the filled ones are known, so the sum is insufficient
+    # unless every child reported: fill the rest and check the exact total
+    others = Region.objects.filter(parent=jincheng).exclude(pk__in=[world.zezhou.pk, world.yangcheng.pk])
+    assert result.at(ds.index("140500")) is None or others.count() == 0
+    for county in others:
+        save_values(county, 2020, {"enrol_primary": 10}, user=None, source="entered")
+    ds, _ = cycle_dataset(world.cycle)
+    assert evaluate("sum_children(#{enrol_primary})", ds, 2020).at(ds.index("140500")) == 350 + 10 * others.count()

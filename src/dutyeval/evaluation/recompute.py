@@ -13,20 +13,25 @@ from huey.contrib.djhuey import db_task
 from dutyeval.collection.models import DataValue
 from dutyeval.core.expr import Dataset
 from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
+from dutyeval.regions.models import Region
 
 from .models import Cycle, ItemScore, RecomputeJob, Result, Submission
 
 HISTORY_YEARS = 4  # growth and 只增不减 look back; four years covers every rule we ship
 
 
-def cycle_dataset(cycle: Cycle) -> Dataset:
-    subs = list(Submission.objects.filter(cycle=cycle).values_list("region__code", "region__parent__code"))
-    codes = [c for c, _ in subs]
+def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
+    """The figures of every evaluated region and of its child regions (for sum_children()).
+
+    Returns the dataset and the codes of the evaluated regions."""
+    targets = list(Submission.objects.filter(cycle=cycle).values_list("region__code", flat=True))
+    children = dict(Region.objects.filter(parent__code__in=targets).values_list("code", "parent__code"))
+    codes = targets + [c for c in children if c not in set(targets)]
     first = cycle.data_year - HISTORY_YEARS
     rows = DataValue.objects.filter(
         region__code__in=codes, year__gte=first, year__lte=cycle.data_year
     ).values_list("region__code", "element__code", "year", "value")
-    return Dataset.from_records(codes, range(first, cycle.data_year + 1), rows)
+    return Dataset.from_records(codes, range(first, cycle.data_year + 1), rows, parents=children), targets
 
 
 def manual_scores(cycle: Cycle) -> dict[tuple[str, str], ManualScore]:
@@ -37,7 +42,8 @@ def manual_scores(cycle: Cycle) -> dict[tuple[str, str], ManualScore]:
 
 
 def compute(cycle: Cycle) -> SchemeScores:
-    return score_all(cycle.scheme.to_core(), cycle_dataset(cycle), cycle.data_year, manual_scores(cycle))
+    ds, targets = cycle_dataset(cycle)
+    return score_all(cycle.scheme.to_core(), ds, cycle.data_year, manual_scores(cycle), targets=targets)
 
 
 def _num(v: float | None) -> str | None:
