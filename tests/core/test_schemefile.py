@@ -558,3 +558,18 @@ def test_the_example_in_the_documentation_is_valid(tmp_path):
     scheme = load_scheme(write(tmp_path, example, "example.yaml"))
     assert scheme.indicators[0].children[3].kind == "bonus"
     assert scheme.leaves()[-1].rule.params == {"manual": True}
+
+
+def test_check_parameters_agree_with_the_checks_library():
+    """Every check and parameter the library accepts is known to the scheme validator."""
+    from dutyeval.core import checks, schemefile
+
+    assert set(schemefile.KNOWN_CHECKS) == set(checks.check_names())
+    for name, spec in schemefile.KNOWN_CHECKS.items():
+        assert set(spec) == set(checks.PARAMS[name]), name
+
+
+def test_expression_functions_agree_with_the_language():
+    from dutyeval.core import expr_syntax, schemefile
+
+    assert set(schemefile.EXPR_FUNCTIONS) == set(expr_syntax.FUNCTIONS)

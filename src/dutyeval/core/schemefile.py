@@ -44,16 +44,17 @@ SCHOOL_LEVELS: tuple[str, ...] = ("preschool", "primary", "junior", "senior", "v
 @dataclass(frozen=True)
 class _Param:
     required: bool = False
-    choices: tuple[str, ...] | None = None  # None: a number
+    choices: tuple[str, ...] | None = None  # None: a number (or a flag, when flag is set)
+    flag: bool = False
 
 
 _LEVEL_REQUIRED = {"level": _Param(required=True, choices=SCHOOL_LEVELS)}
 _THRESHOLD = {"threshold": _Param()}  # optional override of the check's statutory default
 
 KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
-    "two_no_decrease_total": {},
-    "two_no_decrease_per_student": _LEVEL_REQUIRED,
-    "teacher_pay_parity": {},
+    "two_no_decrease_total": _THRESHOLD,
+    "two_no_decrease_per_student": {**_LEVEL_REQUIRED, **_THRESHOLD},
+    "teacher_pay_parity": {"year_offset": _Param(), **_THRESHOLD},
     "training_funds_share": _THRESHOLD,
     "per_student_public_funds": {"level": _Param(choices=SCHOOL_LEVELS), **_THRESHOLD},
     "preschool_gross_enrolment": _THRESHOLD,
@@ -61,14 +62,16 @@ KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
     "preschool_affordable_coverage": _THRESHOLD,
     "compulsory_retention": _THRESHOLD,
     "disabled_enrolment": _THRESHOLD,
-    "large_class_share": _THRESHOLD,
+    "large_class_share": {"include_super_large": _Param(flag=True), **_THRESHOLD},
     "super_large_class_share": _THRESHOLD,
     "senior_gross_enrolment": _THRESHOLD,
-    "vocational_share": _THRESHOLD,
+    "vocational_share": {"max": _Param(), **_THRESHOLD},
 }
+# levels without a national per-student public-funds standard need the scheme's own threshold
+_NEEDS_THRESHOLD = {("per_student_public_funds", "senior"), ("per_student_public_funds", "vocational")}
 
 # Functions of the indicator expression language (core/expr.py).
-EXPR_FUNCTIONS: tuple[str, ...] = ("growth", "sum_children", "if", "min", "max", "round", "abs")
+EXPR_FUNCTIONS: tuple[str, ...] = ("growth", "sum_children", "if", "min", "max", "round", "abs", "coalesce")
 
 _SCHEME_KEYS = {
     "code": True,
@@ -531,11 +534,16 @@ class _Validator:
                 self.err(f"{path}.params.{key}", f"unknown parameter for check {check} (allowed: {allowed})")
             elif p.choices is not None and value not in p.choices:
                 self.err(f"{path}.params.{key}", f"{_describe(value)} is not one of {', '.join(p.choices)}")
+            elif p.flag:
+                self.boolean(value, f"{path}.params.{key}")
             elif p.choices is None:
                 self.number(value, f"{path}.params.{key}")
         for key, p in spec.items():
             if p.required and key not in params:
                 self.err(f"{path}.params.{key}", f"check {check} needs this parameter")
+        if (check, params.get("level")) in _NEEDS_THRESHOLD and "threshold" not in params:
+            self.err(f"{path}.params.threshold", f"check {check} at level {params['level']} has no national "
+                     "standard: give the provincial one as threshold")
 
 
 def _join(path: str, key: str) -> str:
