@@ -63,8 +63,14 @@ def _t2s_tables() -> tuple[dict[int, int], re.Pattern[str], re.Pattern[str], dic
 def to_simplified(line: str) -> str:
     """Traditional to simplified, same length, phrase-aware (後 -> 后 but 乾隆 stays 乾隆)."""
     table, _, phrase_re, phrases = _t2s_tables()
-    line = phrase_re.sub(lambda m: phrases[m.group()], line)
-    return line.translate(table)
+    out, last = [], 0
+    for m in phrase_re.finditer(line):
+        # a matched phrase is final (乾隆 stays 乾隆); only the text between goes character-wise
+        out.append(line[last : m.start()].translate(table))
+        out.append(phrases[m.group()])
+        last = m.end()
+    out.append(line[last:].translate(table))
+    return "".join(out)
 
 
 def fold(text: str) -> str:
