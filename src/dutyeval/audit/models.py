@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "evaluation.submission.return": _("退回修改"),
     "evaluation.submission.accept": _("审核通过"),
     "evaluation.scores.self": _("修改自评得分"),
+    "evaluation.scores.review": _("评审打分"),
     "evaluation.narrative.change": _("修改自评情况"),
     "collection.values.change": _("修改数据"),
     "collection.import.reject": _("Excel 导入被拒绝"),

@@ -76,6 +76,7 @@ class ItemScore(models.Model):
     reviewer_score = models.DecimalField(_("评审得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     reviewer_note = models.TextField(_("评审意见"), blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    vetoed = models.BooleanField(_("认定触发一票否决"), null=True, blank=True)  # veto items only
 
     class Meta:
         verbose_name = _("指标得分")

@@ -36,9 +36,12 @@ def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
 
 def manual_scores(cycle: Cycle) -> dict[tuple[str, str], ManualScore]:
     rows = ItemScore.objects.filter(submission__cycle=cycle).values_list(
-        "submission__region__code", "indicator__code", "self_score", "reviewer_score", "reviewer_note"
+        "submission__region__code", "indicator__code", "self_score", "reviewer_score", "reviewer_note", "vetoed"
     )
-    return {(r, c): ManualScore(self_score=s, reviewer_score=v, comment=n or "") for r, c, s, v, n in rows}
+    return {
+        (r, c): ManualScore(self_score=s, reviewer_score=v, comment=n or "", vetoed=veto)
+        for r, c, s, v, n, veto in rows
+    }
 
 
 def compute(cycle: Cycle) -> SchemeScores:

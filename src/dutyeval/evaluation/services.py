@@ -157,3 +157,51 @@ def save_narrative(submission: Submission, user, area_code: str, text: str) -> N
         row.save(update_fields=["text"])
         log_action("evaluation.narrative.change", actor=user, obj=sub, region=sub.region,
                    data={"area": area_code, "chars": len(text)})
+
+
+REVIEWABLE = (S.SUBMITTED, S.ACCEPTED)
+
+
+@transaction.atomic
+def save_review_scores(submission: Submission, user, entries: dict[int, tuple[str, str, str]]) -> list[str]:
+    """Reviewer scores: indicator id → (score text, note, veto "yes"/"no"/""). All or nothing."""
+    sub = _lock(submission)
+    if not scoping.can_review(user, sub.region):
+        raise WorkflowError(_("只有评审专家或督导办管理员可以评审"))
+    if sub.state not in REVIEWABLE:
+        raise WorkflowError(_("只能评审已提交或已通过的材料"))
+    indicators = {i.pk: i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, pk__in=entries)}
+    errors, clean = [], {}
+    for pk, (text, note, veto) in entries.items():
+        ind = indicators.get(pk)
+        if ind is None:
+            errors.append(_("指标不属于本方案"))
+            continue
+        score = None
+        text = (text or "").strip()
+        if text and ind.rule_kind != "veto":
+            try:
+                score = Decimal(text).quantize(Decimal("0.01"))
+            except InvalidOperation:
+                errors.append(_("%(code)s：“%(v)s”不是数字") % {"code": ind.code, "v": text})
+                continue
+            if not (0 <= score <= ind.points):
+                errors.append(_("%(code)s：得分应在 0 到 %(p)s 之间") % {"code": ind.code, "p": ind.points})
+                continue
+        vetoed = {"yes": True, "no": False}.get(veto or "") if ind.rule_kind == "veto" else None
+        clean[pk] = (score, (note or "")[:2000], vetoed)
+    if errors:
+        return errors
+    changes = {}
+    for pk, (score, note, vetoed) in clean.items():
+        row, _created = ItemScore.objects.get_or_create(submission=sub, indicator=indicators[pk])
+        if (row.reviewer_score, row.reviewer_note, row.vetoed) != (score, note, vetoed):
+            changes[indicators[pk].code] = {"score": [row.reviewer_score, score], "veto": [row.vetoed, vetoed]}
+            row.reviewer_score, row.reviewer_note, row.vetoed, row.reviewer = score, note, vetoed, user
+            row.save(update_fields=["reviewer_score", "reviewer_note", "vetoed", "reviewer"])
+    if changes:
+        log_action("evaluation.scores.review", actor=user, obj=sub, region=sub.region, data={"changes": changes})
+        from .recompute import schedule_recompute
+
+        schedule_recompute(sub.cycle, f"{sub.region.name}评审打分")
+    return []

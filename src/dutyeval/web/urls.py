@@ -2,7 +2,7 @@ from django.urls import path
 
 from dutyeval.reports import views as reports
 
-from .views import balance, cycle, data, results, schools, scoring, submission
+from .views import balance, cycle, data, results, review, schools, scoring, submission
 
 urlpatterns = [
     path("", cycle.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("s/<int:pk>/self/", scoring.self_evaluation, name="self-evaluation"),
     path("s/<int:pk>/scorecard/", scoring.scorecard, name="scorecard"),
     path("s/<int:pk>/balance/", balance.county, name="balance"),
+    path("s/<int:pk>/review/", review.review, name="review"),
     path("s/<int:pk>/reports/", reports.upload, name="report-upload"),
     path("reports/<int:pk>/", reports.detail, name="report"),
     path("reports/<int:pk>/accept/<int:index>/", reports.accept, name="report-accept"),
