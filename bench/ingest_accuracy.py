@@ -103,7 +103,7 @@ def evaluate(seed_path: Path, ann: dict, verbose: bool) -> dict:
             if not ok:
                 ctx = original[max(0, span[0] - 12) : span[1] + 4].replace("\n", "⏎")
                 print(f"  WRONG  {f.quote!r} {f.value}{f.unit} ({f.kind}) in …{ctx}…")
-        for (s, e, g), ok in zip(gold_anoms, hit, strict=True):
+        for (_s, _e, g), ok in zip(gold_anoms, hit, strict=True):
             if not ok:
                 print(f"  ANOMALY MISSED {g['kind']} {g['quote']!r}")
         for _s, a in false:

@@ -178,5 +178,5 @@ def test_broken_and_empty_pdfs():
 
 
 def test_a_report_that_is_only_whitespace_reads_as_empty_text():
-    report = ingest_bytes("\n\n   \n".encode(), "blank.txt")
+    report = ingest_bytes(b"\n\n   \n", "blank.txt")
     assert report.figures == [] and report.anomalies == []

@@ -45,7 +45,7 @@ _UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|�
 _PLACEHOLDER = re.compile(
     r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
 )
-_PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过|达)$")
+_PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过)$")
 # a measure word with nothing where its number should be: "开展业务培训人次。"
 _MISSING_NUMBER = re.compile(r"(?:人次|万元|亿元)(?=[。,;、)])")
 _MISSING_AFTER = "训展计放入达有共"
@@ -110,7 +110,10 @@ def _placeholders(text: str) -> list[Anomaly]:
             )
         )
     for m in _MISSING_NUMBER.finditer(text):
-        if m.start() == 0 or text[m.start() - 1] not in _MISSING_AFTER:
+        j = m.start() - 1
+        while j >= 0 and text[j] in " \n\t":
+            j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
+        if j < 0 or text[j] not in _MISSING_AFTER:
             continue
         s = max(0, m.start() - 4)
         out.append(

@@ -127,6 +127,8 @@ class _Ctx:
     def __init__(self, text: str):
         self.text = text
         self.sent = [-1] + [m.start() for m in _SENT.finditer(text)]
+        # full sentences (not cut at ";"), for metrics stated once before a list by level
+        self.full = [p for p in self.sent if p < 0 or text[p] != ";"]
         self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
         self.years: list[tuple[int, int]] = []
         for m in _YEAR.finditer(text):
@@ -142,6 +144,9 @@ class _Ctx:
 
     def sentence_start(self, pos: int) -> int:
         return self.sent[bisect_right(self.sent, pos - 1) - 1] + 1
+
+    def full_sentence_start(self, pos: int) -> int:
+        return self.full[bisect_right(self.full, pos - 1) - 1] + 1
 
     def para_start(self, pos: int) -> int:
         return self.paras[bisect_right(self.paras, pos - 1) - 1] + 1
@@ -481,8 +486,13 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
         metric = ctx.metric_in(lo, f.start)
         if metric is None and inherit:
             metric = prev._metric  # type: ignore[union-attr]
+        if metric is None and level and f.kind != "growth":
+            # "…事业费支出方面:小学13660.7元,同比增长4.22%;初中15622.6元": one metric, listed by level
+            metric = ctx.metric_in(max(ctx.full_sentence_start(f.start), f.start - 120), lo)
         if f.kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
+            if not keep[i] and inherit and gap == "、" and prev.kind in ("score", "ratio") and "." in f.quote:  # type: ignore[union-attr]
+                f.kind, f.confidence, keep[i] = prev.kind, prev.confidence, True  # type: ignore[union-attr]
         elif f.kind == "rate":
             f.label = (
                 metric.name if metric is not None and metric.family == "rate" else None
@@ -540,7 +550,12 @@ def _link_changes(figs: list[Figure], text: str, ctx: _Ctx) -> None:
         s0 = ctx.sentence_start(f.start)
         bases: list[int] = []
         k = i - 1
-        while k >= 0 and figs[k].start >= s0 and figs[k].kind != "growth":
+        while k >= 0 and figs[k].start >= s0:
+            if figs[k].kind == "growth":
+                if bases:
+                    break
+                k -= 1  # "增加275709万元,增长14.80%": the rate changes what the increase changes
+                continue
             bases.insert(0, k)
             if k > 0 and text[figs[k - 1].end : figs[k].start] not in ("、", ",", "和") and len(bases) >= 1:
                 # the list ends where the separator is not a plain list separator
