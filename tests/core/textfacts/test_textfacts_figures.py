@@ -22,10 +22,34 @@ def one(text: str, quote: str):
 @pytest.mark.parametrize(
     "text, quote, value, unit, base_value, base_unit, kind",
     [
-        ("2021年一般公共预算教育经费18.87亿万元,比上年增长17.82%", "18.87亿万元", "18.87", "亿万元", "1887000000", "元", "amount"),
+        (
+            "2021年一般公共预算教育经费18.87亿万元,比上年增长17.82%",
+            "18.87亿万元",
+            "18.87",
+            "亿万元",
+            "1887000000",
+            "元",
+            "amount",
+        ),
         ("投资2900余万元,“智安校园”实现全覆盖", "2900余万元", "2900", "万元", "29000000", "元", "amount"),
-        ("县政府每年投入近4000万元,用于学前、义务、高中", "近4000万元", "4000", "万元", "40000000", "元", "amount"),
-        ("“十三五”期间,累计投入超过2亿元,实施学前教育扩容提标工程", "超过2亿元", "2", "亿元", "200000000", "元", "amount"),
+        (
+            "县政府每年投入近4000万元,用于学前、义务、高中",
+            "近4000万元",
+            "4000",
+            "万元",
+            "40000000",
+            "元",
+            "amount",
+        ),
+        (
+            "“十三五”期间,累计投入超过2亿元,实施学前教育扩容提标工程",
+            "超过2亿元",
+            "2",
+            "亿元",
+            "200000000",
+            "元",
+            "amount",
+        ),
         ("主动争取省级专项资金2800万,推进平台建设", "2800万", "2800", "万", "28000000", "元", "amount"),
         ("补充教师1500余名", "1500余名", "1500", "名", "1500", "名", "count"),
         ("民办小学报名录取比从2018年的3.87:1下降", "3.87:1", "3.87", ":", "3.87", ":", "ratio"),
@@ -45,7 +69,11 @@ def test_values_units_and_kinds(text, quote, value, unit, base_value, base_unit,
         return
     f = one(text, quote)
     assert (f.value, f.unit, f.base_value, f.base_unit, f.kind) == (
-        Decimal(value), unit, Decimal(base_value), base_unit, kind
+        Decimal(value),
+        unit,
+        Decimal(base_value),
+        base_unit,
+        kind,
     )
     assert ingest_text(text).text[f.start : f.end] == f.quote
 
@@ -68,11 +96,16 @@ def test_non_figures(text):
 
 
 def test_lists_ranges_and_chinese_numerals():
-    quotes = {(f.quote, f.value, f.unit) for f in figs("培养50名中小学名校长,20名拔尖人才;县级财政按每人每月 600-800 元进行补助")}
+    quotes = {
+        (f.quote, f.value, f.unit)
+        for f in figs("培养50名中小学名校长,20名拔尖人才;县级财政按每人每月 600-800 元进行补助")
+    }
     assert ("600", Decimal(600), "元") in quotes  # the first end of a range takes the unit of the second
     assert ("800元", Decimal(800), "元") in quotes
     scores = figs("五类人群调测得分分别为8.996、8.980、8.174、8.278、9.162,除社会群众外")
-    assert [(f.value, f.kind) for f in scores] == [(Decimal(v), "score") for v in ("8.996", "8.980", "8.174", "8.278", "9.162")]
+    assert [(f.value, f.kind) for f in scores] == [
+        (Decimal(v), "score") for v in ("8.996", "8.980", "8.174", "8.278", "9.162")
+    ]
     coef = figs("2021年越城区中小学校际差异系数分别为0.29、0.24,优于国家标准")
     assert [(f.value, f.unit, f.kind, f.metric) for f in coef] == [
         (Decimal("0.29"), "", "ratio", "校际差异系数"),

@@ -27,7 +27,9 @@ def test_spaces_and_widths(raw, expected):
 def test_traditional_characters_become_simplified_phrase_aware():
     # seed 004, item 13 is in traditional characters
     raw = "13. 新時代教育督導體制機制改革邁出新步伐。完善中小學、幼兒園責任督學掛牌督導制度"
-    assert normalize(raw).text.startswith("13.新时代教育督导体制机制改革迈出新步伐。完善中小学、幼儿园责任督学挂牌督导制度")
+    assert normalize(raw).text.startswith(
+        "13.新时代教育督导体制机制改革迈出新步伐。完善中小学、幼儿园责任督学挂牌督导制度"
+    )
     assert to_simplified("乾隆年間") == "乾隆年间"  # a phrase, not 干隆
     assert fold("简体文本不变") == "简体文本不变"
 

@@ -18,7 +18,9 @@ PIECES = [
     "年", "2021", "２０２１", "3.87:1", "0.5", "18.87", "學", "經費", "\u200b", "《", "》", "“", "”", "-", "—",
 ]  # fmt: skip
 text_strategy = st.lists(
-    st.one_of(st.sampled_from(PIECES), st.text(alphabet=string.digits + ".,", max_size=6), st.text(max_size=4)),
+    st.one_of(
+        st.sampled_from(PIECES), st.text(alphabet=string.digits + ".,", max_size=6), st.text(max_size=4)
+    ),
     max_size=60,
 ).map("".join)
 

@@ -58,7 +58,9 @@ def test_docx_paragraphs_and_tables_keep_their_order():
     )
     src = read_bytes(data, "r.docx")
     assert src.format == "docx"
-    assert src.text.index("一、基本情况") < src.text.index("指标\t2020年\t2021年") < src.text.index("以上报告")
+    assert (
+        src.text.index("一、基本情况") < src.text.index("指标\t2020年\t2021年") < src.text.index("以上报告")
+    )
     report = ingest_bytes(data, "r.docx")
     cells = {(f.quote, f.year, f.unit, f.element) for f in report.figures}
     assert ("132,800", 2021, "万元", "edu_exp_budget") in cells

@@ -122,6 +122,7 @@ _HEADING_START = re.compile(
     r"(?:第[一二三四五六七八九十百\d]+[篇章部节条]|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、](?!\d))"
 )
 _SENT_END = "。!?;:！？；：」』"
+_CONTINUATION = ",.;:、。)）”」』%‰"
 _UNIT_START = "%‰元万亿千百所人个名项家套台间册次位倍"
 
 
@@ -136,6 +137,8 @@ def _join_break(text: str, start: int, end: int) -> bool:
         return True  # "97.3\n\n%", "处理12\n\n人。": a figure split from its unit
     if left == "." and right.isdigit() and start >= 2 and text[start - 2].isdigit():
         return True
+    if right in _CONTINUATION and left not in "\n":
+        return True  # a line cannot start with ",", "、", "%" or a closing bracket: it continues
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
     nl = text.find("\n", end)
@@ -155,7 +158,7 @@ def _join_break(text: str, start: int, end: int) -> bool:
     if tail is not line and len(tail) < 30 and _HEADING_START.match(tail):
         return False  # "…水平。    三、存在问题": a heading run into the paragraph before it
     if right.isdigit():
-        return left.isdigit() or right in _UNIT_START or "\u4e00" <= left <= "\u9fff"
+        return left.isdigit() or left in "、," or "\u4e00" <= left <= "\u9fff"
     return True
 
 
