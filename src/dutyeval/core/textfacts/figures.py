@@ -127,8 +127,7 @@ class _Ctx:
     def __init__(self, text: str):
         self.text = text
         self.sent = [-1] + [m.start() for m in _SENT.finditer(text)]
-        # full sentences (not cut at ";"), for metrics stated once before a list by level
-        self.full = [p for p in self.sent if p < 0 or text[p] != ";"]
+        self._full: list[int] | None = None
         self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
         self.years: list[tuple[int, int]] = []
         for m in _YEAR.finditer(text):
@@ -146,7 +145,10 @@ class _Ctx:
         return self.sent[bisect_right(self.sent, pos - 1) - 1] + 1
 
     def full_sentence_start(self, pos: int) -> int:
-        return self.full[bisect_right(self.full, pos - 1) - 1] + 1
+        # full sentences (not cut at ";"), for metrics stated once before a list by level
+        if self._full is None:
+            self._full = [p for p in self.sent if p < 0 or self.text[p] != ";"]
+        return self._full[bisect_right(self._full, pos - 1) - 1] + 1
 
     def para_start(self, pos: int) -> int:
         return self.paras[bisect_right(self.paras, pos - 1) - 1] + 1
@@ -263,7 +265,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if post:
         quals.append(post)
         end -= len(post)  # 以上/以下 bound the figure but are not part of it
-    before = text[max(0, start - 8) : start]
+    before = text[start - 8 if start > 8 else 0 : start]
     # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
     if ("第" in before and before.rstrip("0123456789、,和及至-次届期号").endswith("第")) or before.endswith(
         _NOT_BEFORE
@@ -446,54 +448,84 @@ def _propagate_list_units(figs: list[Figure], text: str) -> None:
 
 
 def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
-    """Year, qualifiers, change detection, metric/element, and bare-number triage."""
+    """Year, qualifiers, change detection, metric/element, and bare-number triage.
+
+    The hot loop of the package (hundreds of figures per report): context lookups are inlined
+    bisects on the lists _Ctx prepared, not method calls.
+    """
     keep = [True] * len(figs)
     prev_end = -1
     prev: Figure | None = None
+    sent, level_pos, levels = ctx.sent, ctx.level_pos, ctx.levels
+    metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
+    para_year: dict[int, int | None] = {}
     for i, f in enumerate(figs):
-        s0 = ctx.sentence_start(f.start)
-        lo = max(s0, prev_end, f.start - 40)
-        window = text[lo : f.start]
-        clause = window[max(window.rfind(","), window.rfind(":")) + 1 :]
+        fs = f.start
+        s0 = sent[bisect_right(sent, fs - 1) - 1] + 1
+        lo = fs - 40
+        if s0 > lo:
+            lo = s0
+        if prev_end > lo:
+            lo = prev_end
+        window = text[lo:fs]
+        c1, c2 = window.rfind(","), window.rfind(":")
+        clause = window[(c1 if c1 > c2 else c2) + 1 :]
         same_sentence = prev is not None and prev.end > s0
-        gap = text[prev_end : f.start] if same_sentence else ""
+        gap = text[prev_end:fs] if same_sentence else ""
         inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
+        kind = f.kind
         # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
-        if f.kind in ("rate", "amount", "count", "ratio") and clause.endswith(_CHANGE_ENDINGS):
-            if f.kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
-                f.kind = "growth"
+        if kind in _CHANGEABLE and clause.endswith(_CHANGE_ENDINGS):
+            if kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
+                kind = "growth"
         elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
-            f.kind = "growth"  # 分别增长8.62%、12.02%
-        if f.kind == "growth" or f.unit in ("个百分点", "百分点"):
-            f.kind = "growth"
+            kind = "growth"  # 分别增长8.62%、12.02%
+        if kind == "growth" or f.unit in ("个百分点", "百分点"):
+            kind = f.kind = "growth"
+            inherit = False  # a change takes level and metric from the figure it changes (_link_changes)
             f.direction = -1 if _DOWN.search(clause) else 1
             if f.direction < 0:
                 f.qualifiers.append("下降")
-        level = ctx.level_in(lo, f.start)
-        if f.kind == "growth":
-            inherit = False  # a change takes level and metric from the figure it changes (_link_changes)
+        # the school level named last before the figure, after the previous figure
+        level = None
+        j = bisect_left(level_pos, fs) - 1
+        while j >= 0 and levels[j][0] >= lo:
+            if levels[j][1] <= fs:
+                level = levels[j][2]
+                break
+            j -= 1
         if level is None and inherit:
             level = next((q for q in prev.qualifiers if q in _LEVELS), None)  # type: ignore[union-attr]
         if level:
             f.qualifiers.append(level)
-        for q in ctx.quals_in(max(s0, f.start - 60), f.start):
-            if q not in f.qualifiers:
-                f.qualifiers.append(q)
+        j, k = bisect_left(qual_pos, max(s0, fs - 60)), bisect_left(qual_pos, fs)
+        if j < k:
+            for _, q in quals[j:k]:
+                if q not in f.qualifiers:
+                    f.qualifiers.append(q)
         if f.year is None:
-            f.year = ctx.year_before(f.start, s0)
-        if f.year is None:
-            f.year = ctx.year_before(f.start, ctx.para_start(f.start))
-        metric = ctx.metric_in(lo, f.start)
+            f.year = ctx.year_before(fs, s0)
+            if f.year is None:
+                if s0 not in para_year:
+                    para_year[s0] = ctx.year_before(s0, ctx.para_start(fs))
+                f.year = para_year[s0]
+        metric = None
+        j = bisect_left(metric_pos, fs) - 1
+        while j >= 0 and metrics[j][0] >= lo:
+            if metrics[j][1] <= fs:
+                metric = M.metric_of(metrics[j][2])
+                break
+            j -= 1
         if metric is None and inherit:
             metric = prev._metric  # type: ignore[union-attr]
-        if metric is None and level and f.kind != "growth":
+        if metric is None and level and kind != "growth":
             # "…事业费支出方面:小学13660.7元,同比增长4.22%;初中15622.6元": one metric, listed by level
-            metric = ctx.metric_in(max(ctx.full_sentence_start(f.start), f.start - 120), lo)
-        if f.kind == "bare":
+            metric = ctx.metric_in(max(ctx.full_sentence_start(fs), fs - 120), lo)
+        if kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
             if not keep[i] and inherit and gap == "、" and prev.kind in ("score", "ratio") and "." in f.quote:  # type: ignore[union-attr]
                 f.kind, f.confidence, keep[i] = prev.kind, prev.confidence, True  # type: ignore[union-attr]
-        elif f.kind == "rate":
+        elif kind == "rate":
             f.label = (
                 metric.name if metric is not None and metric.family == "rate" else None
             ) or M.rate_label(window)
@@ -504,18 +536,20 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
         if f.kind != "growth":
             if metric is not None:
                 f.metric = metric.name
+                if metric.element is not None:
+                    code, conf = M.element_for(metric, f.family, level, cat)
+                    if code:
+                        f.element = code
+                        f.confidence = round(min(f.confidence, conf), 2)
             elif f.label:
                 f.metric = f.label
-            code, conf = M.element_for(metric, f.family, level, cat)
-            if code:
-                f.element = code
-                f.confidence = round(min(f.confidence, conf), 2)
         if keep[i]:
             prev_end, prev = f.end, f
     figs[:] = [f for f, k in zip(figs, keep, strict=True) if k]
     _link_changes(figs, text, ctx)
 
 
+_CHANGEABLE = frozenset(("rate", "amount", "count", "ratio"))
 _LEVELS = frozenset(M.LEVEL_SUFFIX) | {"义务教育", "特殊教育", "中小学", "高中阶段"}
 
 

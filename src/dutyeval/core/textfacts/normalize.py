@@ -117,7 +117,9 @@ def _drop_space(text: str, s: int, e: int) -> bool:
 
 
 # a line break (possibly blank lines, indentation) between two non-space characters
-_BREAK = re.compile(r"\n(?:[ \t]*\n)*[ \t]*(?=\S)")
+# starts with the newline itself (a fast literal scan); breaks after a sentence end never join,
+# so the look-behind drops most paragraph ends before any Python runs
+_BREAK = re.compile(r"\n(?<=[^。!?;:！？；：\n]\n)(?:[ \t]*\n)*[ \t]*(?=\S)")
 _HEADING_START = re.compile(
     r"(?:第[一二三四五六七八九十百\d]+[篇章部节条]|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、](?!\d))"
 )

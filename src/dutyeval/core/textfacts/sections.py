@@ -11,7 +11,10 @@ start a line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+
+from .numbers import parse_chinese
 
 _CNNUM = "一二三四五六七八九十百零〇"
 # tried with .match() at each line start only (a "^" pattern with re.M is tried at every character)
@@ -43,8 +46,6 @@ class Section:
 
 
 def _marker_number(marker: str) -> int | None:
-    from .numbers import parse_chinese
-
     m = _MARKER_NUM.match(marker)
     if not m:
         return None
@@ -53,16 +54,16 @@ def _marker_number(marker: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _title(text: str, start: int, body: int, soft_breaks: frozenset[int] = frozenset()) -> str | None:
+def _title(text: str, start: int, body: int, soft_breaks: list[int]) -> str | None:
     """The heading text from ``start``; None when the line is not a heading after all."""
     line_end = text.find("\n", body)
     if line_end < 0:
         line_end = len(text)
     # a space that stood between heading and paragraph ("四、优化结构 一是…") ends the title
-    for b in sorted(b for b in soft_breaks if body + 2 <= b < min(line_end, start + MAX_TITLE)):
-        if text.find("。", body, b) < 0:
-            line_end = b
-        break
+    i = bisect_left(soft_breaks, body + 2)
+    if i < len(soft_breaks) and soft_breaks[i] < min(line_end, start + MAX_TITLE):
+        if text.find("。", body, soft_breaks[i]) < 0:
+            line_end = soft_breaks[i]
     line = text[start:line_end].strip()
     if len(line) <= len(text[start:body].strip()):
         return None  # a bare marker such as "1." with nothing after it
@@ -81,6 +82,7 @@ def _title(text: str, start: int, body: int, soft_breaks: frozenset[int] = froze
 
 def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Section]:
     """Headings of ``text``; ``soft_breaks`` (from normalisation) mark removed spaces between words."""
+    breaks = sorted(soft_breaks)
     found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
     stack: list[str] = []
     line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
@@ -97,7 +99,7 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
         if number is not None:
             last_number[style] = number
         start = m.start(style)
-        title = _title(text, start, m.end(), soft_breaks)
+        title = _title(text, start, m.end(), breaks)
         if title is None:
             continue
         if style == "num" and text.startswith(("年", "月", "日"), m.end()):
