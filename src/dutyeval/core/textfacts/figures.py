@@ -127,6 +127,9 @@ class _Ctx:
     def __init__(self, text: str):
         self.text = text
         self.sent = [-1] + [m.start() for m in _SENT.finditer(text)]
+        self.levels: list[tuple[int, int, str]] = []
+        self.quals: list[tuple[int, str]] = []
+        self.metrics: list[tuple[int, int, str]] = []
         self._full: list[int] | None = None
         self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
         self.years: list[tuple[int, int]] = []
@@ -135,11 +138,34 @@ class _Ctx:
             if p == 0 or not text[p - 1].isdigit():
                 self.years.append((p, int(m.group())))
         self.year_pos = [p for p, _ in self.years]
-        self.levels, self.quals = M.level_and_qualifier_matches(text)
-        self.level_pos = [s for s, _, _ in self.levels]
-        self.metrics = [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text)]
-        self.metric_pos = [s for s, _, _ in self.metrics]
-        self.qual_pos = [p for p, _ in self.quals]
+
+    def scan_windows(self, starts: list[int]) -> None:
+        """Find level, qualifier and metric words only in the stretches before figures.
+
+        A figure looks back at most 60 characters and never past its sentence start, so the
+        words elsewhere (most of a report is prose without figures) are never needed; scanning
+        just the merged windows roughly halves the cost of these passes.
+        """
+        text, sent = self.text, self.sent
+        spans: list[list[int]] = []
+        for fs in starts:
+            lo = sent[bisect_right(sent, fs - 1) - 1] + 1
+            if fs - 60 > lo:
+                lo = fs - 60
+            if spans and lo <= spans[-1][1]:
+                if fs > spans[-1][1]:
+                    spans[-1][1] = fs
+            else:
+                spans.append([lo, fs])
+        levels, quals, metrics = self.levels, self.quals, self.metrics
+        for lo, hi in spans:
+            lv, q = M.level_and_qualifier_matches(text, lo, hi)
+            levels += lv
+            quals += q
+            metrics += [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text, lo, hi)]
+        self.level_pos = [s for s, _, _ in levels]
+        self.metric_pos = [s for s, _, _ in metrics]
+        self.qual_pos = [p for p, _ in quals]
 
     def sentence_start(self, pos: int) -> int:
         return self.sent[bisect_right(self.sent, pos - 1) - 1] + 1
@@ -172,12 +198,11 @@ class _Ctx:
         return None
 
     def metric_in(self, lo: int, hi: int) -> M.Metric | None:
-        i = bisect_left(self.metric_pos, hi) - 1
-        while i >= 0 and self.metrics[i][0] >= lo:
-            if self.metrics[i][1] <= hi:
-                return M.metric_of(self.metrics[i][2])
-            i -= 1
-        return None
+        """The metric named last in text[lo:hi] (a direct search: windows may be unscanned)."""
+        last = None
+        for m in M.METRIC_RE.finditer(self.text, lo, hi):
+            last = m.group()
+        return M.metric_of(last) if last else None
 
     def quals_in(self, lo: int, hi: int) -> list[str]:
         i, j = bisect_left(self.qual_pos, lo), bisect_left(self.qual_pos, hi)
@@ -200,6 +225,7 @@ def extract(text: str, catalogue=None) -> list[Figure]:
     if chinese or table:
         figs = sorted(figs + chinese + table, key=lambda f: f.start)
     _propagate_list_units(figs, text)
+    ctx.scan_windows([f.start for f in figs])
     _annotate(figs, text, ctx, cat)
     return figs
 

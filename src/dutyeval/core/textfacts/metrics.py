@@ -48,11 +48,13 @@ _QUAL_LIST = "生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性"
 _LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_LIST.split("|") + _QUAL_LIST.split("|")))
 
 
-def level_and_qualifier_matches(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, str]]]:
-    """([(start, end, canonical level)], [(start, canonical qualifier)]) for the whole text."""
+def level_and_qualifier_matches(
+    text: str, lo: int = 0, hi: int | None = None
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, str]]]:
+    """([(start, end, canonical level)], [(start, canonical qualifier)]) in text[lo:hi]."""
     levels: list[tuple[int, int, str]] = []
     quals: list[tuple[int, str]] = []
-    for m in _LEVEL_OR_QUAL.finditer(text):
+    for m in _LEVEL_OR_QUAL.finditer(text, lo, len(text) if hi is None else hi):
         word = m.group()
         level = _LEVEL_CANON.get(word)
         if level is not None:
