@@ -57,7 +57,11 @@ def _summary(report: Report, name: str, out) -> None:
                 extra.append(f.metric)
             if f.element:
                 extra.append(f"→ {f.element}")
-            base = "" if f.base_value == f.value and f.base_unit == f.unit else f" = {f.base_value.normalize():f}{f.base_unit}"
+            base = (
+                ""
+                if f.base_value == f.value and f.base_unit == f.unit
+                else f" = {f.base_value.normalize():f}{f.base_unit}"
+            )
             w(f"  {f.kind:<6} {f.quote:<16} {f.value.normalize():f}{f.unit}{base}  {' '.join(extra)}\n")
 
 
@@ -74,11 +78,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    ap = argparse.ArgumentParser(prog="dutyeval ingest", description="Read self-evaluation reports: outline, figures, anomalies.")
+    ap = argparse.ArgumentParser(
+        prog="dutyeval ingest", description="Read self-evaluation reports: outline, figures, anomalies."
+    )
     ap.add_argument("path", help="a .txt/.docx/.pdf report, or a folder of them")
     ap.add_argument("--json", action="store_true", help="one JSON object per report")
-    ap.add_argument("--known", action="append", default=[], metavar="CODE=VALUE",
-                    help="a value already entered for the region (catalogue code), to check the report against")
+    ap.add_argument(
+        "--known",
+        action="append",
+        default=[],
+        metavar="CODE=VALUE",
+        help="a value already entered for the region (catalogue code), to check the report against",
+    )
     ap.add_argument("--year", type=int, default=None, help="the year the --known values are for")
     args = ap.parse_args(argv)  # fmt: skip
     known = _known(args.known)

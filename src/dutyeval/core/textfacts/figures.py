@@ -131,6 +131,7 @@ class _Ctx:
         self.quals: list[tuple[int, str]] = []
         self.metrics: list[tuple[int, int, str]] = []
         self._full: list[int] | None = None
+        self._sentence_metrics: dict[int, list[tuple[int, int, str]]] = {}
         self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
         self.years: list[tuple[int, int]] = []
         for m in _YEAR.finditer(text):
@@ -197,12 +198,22 @@ class _Ctx:
             i -= 1
         return None
 
-    def metric_in(self, lo: int, hi: int) -> M.Metric | None:
-        """The metric named last in text[lo:hi] (a direct search: windows may be unscanned)."""
-        last = None
-        for m in M.METRIC_RE.finditer(self.text, lo, hi):
-            last = m.group()
-        return M.metric_of(last) if last else None
+    def metric_before(self, pos: int, hi: int) -> M.Metric | None:
+        """The metric named last between the start of ``pos``'s full sentence (at most 120
+        characters back) and ``hi``; the sentence's metric words are found once and cached."""
+        start = self.full_sentence_start(pos)
+        found = self._sentence_metrics.get(start)
+        if found is None:
+            end = self.text.find("。", start)
+            found = [
+                (m.start(), m.end(), m.group())
+                for m in M.METRIC_RE.finditer(self.text, start, end if end >= 0 else len(self.text))
+            ]
+            self._sentence_metrics[start] = found
+        for s, e, word in reversed(found):
+            if e <= hi and s >= pos - 120:
+                return M.metric_of(word)
+        return None
 
     def quals_in(self, lo: int, hi: int) -> list[str]:
         i, j = bisect_left(self.qual_pos, lo), bisect_left(self.qual_pos, hi)
@@ -232,7 +243,9 @@ def extract(text: str, catalogue=None) -> list[Figure]:
 
 # a table row as read from .docx: cells separated by tabs, the unit in the row label
 # ("一般公共预算教育支出（万元）\t125,300\t132,800") or not at all
-_TABLE_ROW = re.compile(r"^([^\t\n]*?)[(（](亿元|万元|元|%|人|所|个|名|平方米|间|台|册)[)）]([^\t\n]*)((?:\t[^\t\n]*)+)$", re.M)
+_TABLE_ROW = re.compile(
+    r"^([^\t\n]*?)[(（](亿元|万元|元|%|人|所|个|名|平方米|间|台|册)[)）]([^\t\n]*)((?:\t[^\t\n]*)+)$", re.M
+)
 _CELL_NUMBER = re.compile(r"\t *([0-9][0-9,]*(?:\.[0-9]+)?) *(?=\t|$)", re.M)
 
 
@@ -250,11 +263,29 @@ def _table_cells(text: str, found: list[Figure]) -> list[Figure]:
             value = parse_number(cell.group(1))
             if value is None:
                 continue
-            kind, base_unit, factor = _UNIT_INFO.get(unit[-1] if unit in ("万元", "亿元") else unit) or ("count", unit, _ONE)
+            kind, base_unit, factor = _UNIT_INFO.get(unit[-1] if unit in ("万元", "亿元") else unit) or (
+                "count",
+                unit,
+                _ONE,
+            )
             if unit in ("万元", "亿元"):
                 factor = MAGNITUDE[unit[0]]
             year = years[col] if col < len(years) else None
-            out.append(Figure(text[start:end], start, end, value, unit, value * factor, base_unit, kind, year, [], confidence=0.8))
+            out.append(
+                Figure(
+                    text[start:end],
+                    start,
+                    end,
+                    value,
+                    unit,
+                    value * factor,
+                    base_unit,
+                    kind,
+                    year,
+                    [],
+                    confidence=0.8,
+                )
+            )
     return out
 
 
@@ -546,7 +577,7 @@ def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
             metric = prev._metric  # type: ignore[union-attr]
         if metric is None and level and kind != "growth":
             # "…事业费支出方面:小学13660.7元,同比增长4.22%;初中15622.6元": one metric, listed by level
-            metric = ctx.metric_in(max(ctx.full_sentence_start(fs), fs - 120), lo)
+            metric = ctx.metric_before(fs, lo)
         if kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
             if not keep[i] and inherit and gap == "、" and prev.kind in ("score", "ratio") and "." in f.quote:  # type: ignore[union-attr]

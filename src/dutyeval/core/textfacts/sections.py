@@ -94,7 +94,11 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
             continue
         style = m.lastgroup or ""
         number = _marker_number(m.group(style))
-        if pos in glued and pos not in line_starts and (number is None or last_number.get(style) != number - 1):
+        if (
+            pos in glued
+            and pos not in line_starts
+            and (number is None or last_number.get(style) != number - 1)
+        ):
             continue
         if number is not None:
             last_number[style] = number
