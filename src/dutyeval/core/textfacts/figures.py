@@ -16,6 +16,7 @@ from decimal import Decimal
 from dutyeval.core.catalogue import default_catalogue
 
 from . import metrics as M
+from .context import Context
 from .numbers import MAGNITUDE, parse_number
 
 _CN = "零〇一二两三四五六七八九十百千"
@@ -59,8 +60,6 @@ _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|�
 _COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
-_YEAR = re.compile(r"(?:19[5-9]|20[0-4])[0-9](?=年|学年|年度)")
-_SENT = re.compile(r"[。!?;\n]")
 # Chinese numerals that are slogans rather than counts: "两个只增不减", "四个意识"
 _SLOGAN_AFTER = re.compile(
     r"[“\"]|只增|维护|意识|自信|严格|统筹|课堂|不得|严禁|确保|一百|一体|班子|大|类|种|级|方面|环节|批次|都"
@@ -121,108 +120,9 @@ def _family(kind: str, base_unit: str) -> str:
     return kind
 
 
-class _Ctx:
-    """Whole-text scans done once, so each figure's context is a few bisects, not a rescan."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.sent = [-1] + [m.start() for m in _SENT.finditer(text)]
-        self.levels: list[tuple[int, int, str]] = []
-        self.quals: list[tuple[int, str]] = []
-        self.metrics: list[tuple[int, int, str]] = []
-        self._full: list[int] | None = None
-        self._sentence_metrics: dict[int, list[tuple[int, int, str]]] = {}
-        self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
-        self.years: list[tuple[int, int]] = []
-        for m in _YEAR.finditer(text):
-            p = m.start()
-            if p == 0 or not text[p - 1].isdigit():
-                self.years.append((p, int(m.group())))
-        self.year_pos = [p for p, _ in self.years]
-
-    def scan_windows(self, starts: list[int]) -> None:
-        """Find level, qualifier and metric words only in the stretches before figures.
-
-        A figure looks back at most 60 characters and never past its sentence start, so the
-        words elsewhere (most of a report is prose without figures) are never needed; scanning
-        just the merged windows roughly halves the cost of these passes.
-        """
-        text, sent = self.text, self.sent
-        spans: list[list[int]] = []
-        for fs in starts:
-            lo = sent[bisect_right(sent, fs - 1) - 1] + 1
-            if fs - 60 > lo:
-                lo = fs - 60
-            if spans and lo <= spans[-1][1]:
-                if fs > spans[-1][1]:
-                    spans[-1][1] = fs
-            else:
-                spans.append([lo, fs])
-        levels, quals, metrics = self.levels, self.quals, self.metrics
-        for lo, hi in spans:
-            lv, q = M.level_and_qualifier_matches(text, lo, hi)
-            levels += lv
-            quals += q
-            metrics += [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text, lo, hi)]
-        self.level_pos = [s for s, _, _ in levels]
-        self.metric_pos = [s for s, _, _ in metrics]
-        self.qual_pos = [p for p, _ in quals]
-
-    def sentence_start(self, pos: int) -> int:
-        return self.sent[bisect_right(self.sent, pos - 1) - 1] + 1
-
-    def full_sentence_start(self, pos: int) -> int:
-        # full sentences (not cut at ";"), for metrics stated once before a list by level
-        if self._full is None:
-            self._full = [p for p in self.sent if p < 0 or self.text[p] != ";"]
-        return self._full[bisect_right(self._full, pos - 1) - 1] + 1
-
-    def para_start(self, pos: int) -> int:
-        return self.paras[bisect_right(self.paras, pos - 1) - 1] + 1
-
-    def year_before(self, pos: int, lo: int) -> int | None:
-        i = bisect_left(self.year_pos, pos) - 1
-        while i >= 0 and self.year_pos[i] >= lo:
-            p, y = self.years[i]
-            # "比2019年增加" names the base year, not the year of the figure
-            if p == 0 or self.text[p - 1] not in "比较于":
-                return y
-            i -= 1
-        return None
-
-    def level_in(self, lo: int, hi: int) -> str | None:
-        i = bisect_left(self.level_pos, hi) - 1
-        while i >= 0 and self.levels[i][0] >= lo:
-            if self.levels[i][1] <= hi:
-                return self.levels[i][2]
-            i -= 1
-        return None
-
-    def metric_before(self, pos: int, hi: int) -> M.Metric | None:
-        """The metric named last between the start of ``pos``'s full sentence (at most 120
-        characters back) and ``hi``; the sentence's metric words are found once and cached."""
-        start = self.full_sentence_start(pos)
-        found = self._sentence_metrics.get(start)
-        if found is None:
-            end = self.text.find("。", start)
-            found = [
-                (m.start(), m.end(), m.group())
-                for m in M.METRIC_RE.finditer(self.text, start, end if end >= 0 else len(self.text))
-            ]
-            self._sentence_metrics[start] = found
-        for s, e, word in reversed(found):
-            if e <= hi and s >= pos - 120:
-                return M.metric_of(word)
-        return None
-
-    def quals_in(self, lo: int, hi: int) -> list[str]:
-        i, j = bisect_left(self.qual_pos, lo), bisect_left(self.qual_pos, hi)
-        return [q for _, q in self.quals[i:j]]
-
-
 def extract(text: str, catalogue=None) -> list[Figure]:
     cat = catalogue or default_catalogue()
-    ctx = _Ctx(text)
+    ctx = Context(text)
     figs: list[Figure] = []
     for m in _ARABIC.finditer(text):
         fig = _make(m, text, False)
@@ -504,11 +404,11 @@ def _propagate_list_units(figs: list[Figure], text: str) -> None:
                              confidence=0.8)  # fmt: skip
 
 
-def _annotate(figs: list[Figure], text: str, ctx: _Ctx, cat) -> None:
+def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     """Year, qualifiers, change detection, metric/element, and bare-number triage.
 
     The hot loop of the package (hundreds of figures per report): context lookups are inlined
-    bisects on the lists _Ctx prepared, not method calls.
+    bisects on the lists Context prepared, not method calls.
     """
     keep = [True] * len(figs)
     prev_end = -1
@@ -622,7 +522,7 @@ def _triage_bare(f: Figure, window: str, metric) -> bool:
     return False
 
 
-def _link_changes(figs: list[Figure], text: str, ctx: _Ctx) -> None:
+def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
     """Point each change at the figure it changes; "分别…增长a、b、c" pairs with a list."""
     i = 0
     while i < len(figs):
