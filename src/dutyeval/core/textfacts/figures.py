@@ -39,7 +39,9 @@ _ARABIC = re.compile(
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _CHINESE = re.compile(
-    rf"(?P<num>[{_CN}][{_CN}]*)(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
+    # the look-ahead turns away the many numerals in plain words (一是, 统一) at once
+    rf"(?P<num>[{_CN}][{_CN}]*)(?=[余多万亿元所名人家套台间册位座栋处个项对支场部辆次批])"
+    r"(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
     r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批)?"
     rf"(?<![{_CN}余多])"
     r"(?P<post>以上|以下|左右|以内)?"
@@ -210,8 +212,12 @@ def _header_years(text: str, row_start: int) -> list[int | None]:
 
 
 def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
-    start, end = m.start(), m.end()
-    num, mag, unit, post = m.group("num", "mag", "unit", "post")
+    start, end = m.span()
+    if chinese:
+        num, a1, mag, a2, unit, post = m.groups()
+        r2 = None
+    else:
+        num, r2, a1, mag, a2, unit, post = m.groups()
     mag, unit = mag or "", unit or ""
     quals: list[str] = []
     if start and text[start - 1] in _PRE_LAST:
@@ -231,14 +237,17 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     after = text[end : end + 4]
     if unit and after[:1] in _ABSTRACT_FIRST and _ABSTRACT_AFTER.match(after):
         return None
-    if _in_title_or_slogan(text, start, end):
+    # (the cheap test first: most figures have no 《 or “ anywhere near)
+    if ("“" in before or text.find("《", start - 40 if start > 40 else 0, start) >= 0) and _in_title_or_slogan(
+        text, start, end
+    ):
         return None
     last = before[-1:]
     if last.isascii() and last.isalpha():
         return None  # G20, H5 …
-    if not chinese and m.group("r2") is not None:
+    if r2 is not None:
         return _ratio(m, text, start, end, quals)
-    approx = m.group("a1") or m.group("a2")
+    approx = a1 or a2
     if approx:
         quals.append(approx)
     # the regex admits only well-formed numbers, so Decimal() cannot fail on the Arabic branch
@@ -277,7 +286,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         end,
         value,
         mag + unit,
-        value * factor,
+        value if factor is _ONE else value * factor,
         base_unit,
         kind,
         None,
@@ -374,7 +383,7 @@ def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
         end,
         value,
         mag + unit,
-        value * factor,
+        value if factor is _ONE else value * factor,
         base_unit,
         kind,
         None,

@@ -28,7 +28,9 @@ _HEADING = re.compile(
     r"|(?P<circ>[①-⑳])"
     r")"
 )
-_NEWLINE = re.compile("\n")
+# the same markers right after a newline: one scan finds every line-start heading (a literal
+# first character lets the engine jump from newline to newline in C)
+_LINE_HEADING = re.compile("\n" + _HEADING.pattern)
 # a heading run into the end of the previous paragraph: "…优质均衡水平。    三、存在问题"
 # (the spaces are gone after normalisation); taken only when it continues an open numbering
 _GLUED = re.compile(rf"。(?=[{_CNNUM}]+、|[(（][{_CNNUM}]+[)）])")
@@ -85,20 +87,21 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
     breaks = sorted(soft_breaks)
     found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
     stack: list[str] = []
-    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-    glued = {m.end() for m in _GLUED.finditer(text)}
+    candidates: list[tuple[int, re.Match, bool]] = []  # (position, match, glued to a paragraph end)
+    first = _HEADING.match(text)
+    if first is not None:
+        candidates.append((0, first, False))
+    candidates += [(m.start() + 1, m, False) for m in _LINE_HEADING.finditer(text)]
+    for g in _GLUED.finditer(text):
+        m = _HEADING.match(text, g.end())
+        if m is not None:
+            candidates.append((g.end(), m, True))
+    candidates.sort(key=lambda c: c[0])
     last_number: dict[str, int] = {}
-    for pos in sorted(set(line_starts) | glued):
-        m = _HEADING.match(text, pos)
-        if m is None:
-            continue
+    for _pos, m, glued in candidates:
         style = m.lastgroup or ""
         number = _marker_number(m.group(style))
-        if (
-            pos in glued
-            and pos not in line_starts
-            and (number is None or last_number.get(style) != number - 1)
-        ):
+        if glued and (number is None or last_number.get(style) != number - 1):
             continue
         if number is not None:
             last_number[style] = number
