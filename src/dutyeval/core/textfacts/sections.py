@@ -116,13 +116,14 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
         else:
             stack.append(style)
         found.append((start, len(stack), title, style))
-    # one pass from the end: a section ends where the next heading of its level or above starts
+    # a section ends where the next heading of its level or above starts: one pass with the
+    # stack of sections still open
     ends = [len(text)] * len(found)
-    next_at_level: dict[int, int] = {}
-    for i in range(len(found) - 1, -1, -1):
-        start, level = found[i][0], found[i][1]
-        ends[i] = min((pos for lv, pos in next_at_level.items() if lv <= level), default=len(text))
-        next_at_level[level] = start
+    open_: list[int] = []
+    for i, (start, level, _, _) in enumerate(found):
+        while open_ and found[open_[-1]][1] >= level:
+            ends[open_.pop()] = start
+        open_.append(i)
     return [
         Section(level, title, start, ends[i], style) for i, (start, level, title, style) in enumerate(found)
     ]
