@@ -425,6 +425,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     sent, level_pos, levels = ctx.sent, ctx.level_pos, ctx.levels
     metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
     para_year: dict[int, int | None] = {}
+    year_pos = ctx.year_pos
     for i, f in enumerate(figs):
         fs = f.start
         s0 = sent[bisect_right(sent, fs - 1) - 1] + 1
@@ -470,10 +471,13 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
                 if q not in f.qualifiers:
                     f.qualifiers.append(q)
         if f.year is None:
-            f.year = ctx.year_before(fs, s0)
+            # the last year named in the sentence before the figure, else in the paragraph
+            j = bisect_left(year_pos, fs) - 1
+            if j >= 0 and year_pos[j] >= s0:
+                f.year = ctx.year_before(fs, s0)
             if f.year is None:
                 if s0 not in para_year:
-                    para_year[s0] = ctx.year_before(s0, ctx.para_start(fs))
+                    para_year[s0] = ctx.year_before(s0, ctx.para_start(fs)) if j >= 0 else None
                 f.year = para_year[s0]
         metric = None
         j = bisect_left(metric_pos, fs) - 1
