@@ -44,7 +44,7 @@ class Context:
             lo = sent[bisect_right(sent, fs - 1) - 1] + 1
             if fs - 60 > lo:
                 lo = fs - 60
-            if spans and lo <= spans[-1][1]:
+            if spans and lo <= spans[-1][1] + 40:  # a short gap is cheaper to scan than a new span
                 if fs > spans[-1][1]:
                     spans[-1][1] = fs
             else:

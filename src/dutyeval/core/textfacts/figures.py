@@ -488,7 +488,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             j -= 1
         if metric is None and inherit:
             metric = prev._metric  # type: ignore[union-attr]
-        if metric is None and level and kind != "growth":
+        if metric is None and level and (kind == "amount" or kind == "rate"):
             # "…事业费支出方面:小学13660.7元,同比增长4.22%;初中15622.6元": one metric, listed by level
             metric = ctx.metric_before(fs, lo)
         if kind == "bare":
