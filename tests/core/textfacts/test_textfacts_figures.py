@@ -167,3 +167,12 @@ def test_years_levels_qualifiers_and_elements():
 def test_traditional_text_is_read_like_simplified():
     fs = figs("擴大市級專職督學規模14人，市域738所中小學校、幼兒園教育督導實現全覆蓋，每年安排20萬元")
     assert [(f.quote, f.unit) for f in fs] == [("14人", "人"), ("738所", "所"), ("20万元", "万元")]
+
+
+def test_elements_need_matching_units_and_differences_are_changes():
+    fs = figs("在校学生 90991 人,其中独立幼儿园 127 所(公办 94 所,民办 33 所),在园幼儿 15447 人")
+    by = {f.quote: f for f in fs}
+    assert by["127所"].element is None  # a count of schools, not of pupils
+    assert by["15447人"].element == "enrol_preschool"
+    diff = figs("生均公用经费每生每年城市小学1535元,农村小学初中分别高100元")
+    assert [(f.quote, f.kind) for f in diff] == [("1535元", "amount"), ("100元", "growth")]

@@ -58,6 +58,8 @@ _CHANGE_VERBS = "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|
 )
 # str.endswith with a tuple runs in C: cheaper than a "$"-anchored regex search per figure
 _CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
+# a difference from another figure: "农村小学初中分别高100元"
+_DIFF_ENDINGS = ("分别高", "分别低", "均高", "均低", "各高", "各低", "高于上年", "低于上年")
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
@@ -238,9 +240,9 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if unit and after[:1] in _ABSTRACT_FIRST and _ABSTRACT_AFTER.match(after):
         return None
     # (the cheap test first: most figures have no 《 or “ anywhere near)
-    if ("“" in before or text.find("《", start - 40 if start > 40 else 0, start) >= 0) and _in_title_or_slogan(
-        text, start, end
-    ):
+    if (
+        "“" in before or text.find("《", start - 40 if start > 40 else 0, start) >= 0
+    ) and _in_title_or_slogan(text, start, end):
         return None
     last = before[-1:]
     if last.isascii() and last.isalpha():
@@ -445,6 +447,8 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         if kind in _CHANGEABLE and clause.endswith(_CHANGE_ENDINGS):
             if kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
                 kind = "growth"
+        elif kind in _CHANGEABLE and clause.endswith(_DIFF_ENDINGS):
+            kind = "growth"
         elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
             kind = "growth"  # 分别增长8.62%、12.02%
         if kind == "growth" or f.unit in ("个百分点", "百分点"):
@@ -507,7 +511,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             if metric is not None:
                 f.metric = metric.name
                 if metric.element is not None:
-                    code, conf = M.element_for(metric, f.family, level, cat)
+                    code, conf = M.element_for(metric, f.family, level, cat, f.base_unit)
                     if code:
                         f.element = code
                         f.confidence = round(min(f.confidence, conf), 2)

@@ -191,8 +191,11 @@ def rate_is_capped(label: str | None, metric: Metric | None) -> bool:
     return not _UNCAPPED.search(label)
 
 
-def element_for(metric: Metric | None, family: str, level: str | None, catalogue) -> tuple[str | None, float]:
-    """Catalogue code for a figure of unit ``family`` measured by ``metric`` at ``level``."""
+def element_for(
+    metric: Metric | None, family: str, level: str | None, catalogue, base_unit: str = ""
+) -> tuple[str | None, float]:
+    """Catalogue code for a figure of unit ``family`` (in ``base_unit``) measured by ``metric``
+    at ``level``; None unless the units agree (127所 after 在校生 is a count of schools)."""
     if metric is None or metric.element is None:
         return None, 0.0
     if metric.family != family:
@@ -206,5 +209,8 @@ def element_for(metric: Metric | None, family: str, level: str | None, catalogue
     elif metric.element == "edu_exp_budget" and level in LEVEL_SUFFIX:
         code = f"edu_exp_budget_{LEVEL_SUFFIX[level]}"
     if code not in catalogue:
+        return None, 0.0
+    el = catalogue[code]
+    if el.kind in ("count", "area") and base_unit and el.unit != base_unit:
         return None, 0.0
     return code, 0.9
