@@ -91,10 +91,13 @@ def fold(text: str) -> str:
 
 
 # ---- step 2: deletions ---------------------------------------------------------------------
-# horizontal space runs and invisible characters; which runs go is decided in _drop_space
-# (one character class, no alternation: the regex engine then skips ahead in C)
-# tabs are kept: in text read from .docx they separate table cells
-_SPACE = re.compile(r"[ \u200b-\u200d\ufeff\u00ad]+")
+# Space runs (which go is decided in _drop_space; tabs are kept, in .docx text they separate
+# table cells) and invisible characters. Written as "a space, then more": a pattern that starts with a literal character is found
+# with a fast substring search, ten times faster than a character class or "x+" on this text.
+# Zero-width characters are rare and get their own pass only when present.
+_SPACE = re.compile("  *")
+_INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u00ad]+")
+_INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad")
 _NUM_JOIN_LEFT = "-:./~%("
 _NUM_JOIN_RIGHT = "-:./~%)"
 
@@ -105,8 +108,6 @@ def _is_cjk(c: str) -> bool:
 
 def _drop_space(text: str, s: int, e: int) -> bool:
     """Delete the space run text[s:e]? Yes next to a Chinese character or inside a number/date."""
-    if text[s] != " " or text[e - 1] != " ":
-        return True  # zero-width characters always go (with any space next to them)
     left = text[s - 1] if s else "\n"
     right = text[e] if e < len(text) else "\n"
     if _is_cjk(left) or _is_cjk(right):
@@ -208,6 +209,8 @@ def normalize(original: str) -> Normalized:
     spans: list[tuple[int, int]] = [
         m.span() for m in _SPACE.finditer(folded) if _drop_space(folded, *m.span())
     ]
+    if any(c in folded for c in _INVISIBLE_CHARS):
+        spans += [m.span() for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):
         if _join_break(folded, m.start(), m.end()):
             spans.append(m.span())
