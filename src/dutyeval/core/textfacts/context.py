@@ -8,7 +8,8 @@ from bisect import bisect_left, bisect_right
 
 from . import metrics as M
 
-_YEAR = re.compile(r"(?:19[5-9]|20[0-4])[0-9](?=年|学年|年度)")
+# two patterns with literal prefixes ("20", "19") scan much faster than one alternation
+_YEARS = (re.compile(r"20[0-4][0-9](?=年|学年|年度)"), re.compile(r"19[5-9][0-9](?=年|学年|年度)"))
 _SENT = re.compile(r"[。!?;\n]")
 
 
@@ -25,7 +26,7 @@ class Context:
         self._sentence_metrics: dict[int, list[tuple[int, int, str]]] = {}
         self.paras = [-1] + [m.start() for m in re.finditer("\n", text)]
         self.years: list[tuple[int, int]] = []
-        for m in _YEAR.finditer(text):
+        for m in sorted((m for rx in _YEARS for m in rx.finditer(text)), key=lambda m: m.start()):
             p = m.start()
             if p == 0 or not text[p - 1].isdigit():
                 self.years.append((p, int(m.group())))
