@@ -75,19 +75,39 @@ def to_simplified(line: str) -> str:
 
 def fold(text: str) -> str:
     """Step 1 on its own: same length as ``text``, position for position."""
-    # str.translate looks up every character in a dict; replacing only the few distinct
-    # characters that occur is several times faster on Chinese text
-    for ch in set(_FOLD_FIND.findall(text)):
-        text = text.replace(ch, chr(_FOLD[ord(ch)]))
-    _, detector, _, _ = _t2s_tables()
-    if not detector.search(text):
+    # One scan finds both kinds of characters to fold. Then str.replace runs once for each
+    # distinct full-width character: str.translate would look up every character in a dict,
+    # several times slower on Chinese text.
+    found = set(_fold_or_trad().findall(text))
+    if not found:
         return text
+    for ch in found & _FOLD_CHARS:
+        text = text.replace(ch, chr(_FOLD[ord(ch)]))
+    if not found - _FOLD_CHARS:
+        return text
+    _, detector, _, _ = _t2s_tables()
     # only lines with a traditional character are converted: simplified text stays untouched
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if detector.search(line):
-            lines[i] = to_simplified(line)
-    return "\n".join(lines)
+    parts, done = [], 0
+    for m in detector.finditer(text):
+        if m.start() < done:
+            continue  # inside a line already converted
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end
+        parts += [text[done:start], to_simplified(text[start:end])]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+_FOLD_CHARS = frozenset(chr(c) for c in _FOLD)
+
+
+@lru_cache(maxsize=1)
+def _fold_or_trad() -> re.Pattern[str]:
+    table = _t2s_tables()[0]
+    chars = sorted({chr(c) for c in _FOLD} | {chr(c) for c in table if c < 0x10000})
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 # ---- step 2: deletions ---------------------------------------------------------------------
