@@ -57,10 +57,7 @@ class Context:
                 spans.append([lo, fs])
         levels, quals, metrics = self.levels, self.quals, self.metrics
         for lo, hi in spans:
-            lv, q = M.level_and_qualifier_matches(text, lo, hi)
-            levels += lv
-            quals += q
-            metrics += [(m.start(), m.end(), m.group()) for m in M.METRIC_RE.finditer(text, lo, hi)]
+            M.context_words(text, lo, hi, levels, quals, metrics)
         self.level_pos = [s for s, _, _ in levels]
         self.metric_pos = [s for s, _, _ in metrics]
         self.qual_pos = [p for p, _ in quals]

@@ -48,30 +48,6 @@ _QUAL_LIST = "生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性"
 _LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_LIST.split("|") + _QUAL_LIST.split("|")))
 
 
-def level_and_qualifier_matches(
-    text: str, lo: int = 0, hi: int | None = None
-) -> tuple[list[tuple[int, int, str]], list[tuple[int, str]]]:
-    """([(start, end, canonical level)], [(start, canonical qualifier)]) in text[lo:hi]."""
-    levels: list[tuple[int, int, str]] = []
-    quals: list[tuple[int, str]] = []
-    for m in _LEVEL_OR_QUAL.finditer(text, lo, len(text) if hi is None else hi):
-        word = m.group()
-        level = _LEVEL_CANON.get(word)
-        if level is not None:
-            levels.append((m.start(), m.end(), level))
-            continue
-        if word == "城区":
-            # "城区" only as a word of its own: 越城区 is a district's name, not an urban qualifier
-            before = text[m.start() - 1] if m.start() else ""
-            if "\u4e00" <= before <= "\u9fff" and before not in "主老新全在":
-                continue
-        quals.append((m.start(), _OTHER_CANON.get(word, word)))
-    return levels, quals
-
-
-LEVEL_WORDS = re.compile(first_char_alternation(_LEVEL_LIST.split("|")))
-
-
 @dataclass(frozen=True)
 class Metric:
     name: str  # canonical Chinese name shown to users
@@ -148,6 +124,41 @@ _METRICS: list[tuple[str, Metric]] = [
     (r"大班额", Metric("大班额", None, "count")),
 ]
 METRIC_RE = re.compile(first_char_alternation([p for p, _ in _METRICS]))
+# metric phrases, levels and qualifiers in one pass; metrics first, so where a metric phrase and
+# a level word start at the same character (在园幼儿…, 高中阶段…入学率) the longer phrase wins and
+# the words inside it are picked out afterwards
+_CONTEXT_RE = re.compile(
+    first_char_alternation([p for p, _ in _METRICS] + _LEVEL_LIST.split("|") + _QUAL_LIST.split("|"))
+)
+_QUAL_SET = frozenset(_QUAL_LIST.split("|"))
+
+
+def context_words(text: str, lo: int, hi: int, levels: list, quals: list, metrics: list) -> None:
+    """Append the level, qualifier and metric words of text[lo:hi] to the three lists."""
+    for m in _CONTEXT_RE.finditer(text, lo, hi):
+        word, start = m.group(), m.start()
+        level = _LEVEL_CANON.get(word)
+        if level is not None:
+            levels.append((start, m.end(), level))
+        elif word in _QUAL_SET:
+            if word != "城区" or _urban(text, start):
+                quals.append((start, _OTHER_CANON.get(word, word)))
+        else:
+            metrics.append((start, m.end(), word))
+            for sub in _LEVEL_OR_QUAL.finditer(word):
+                w, s = sub.group(), start + sub.start()
+                if w in _LEVEL_CANON:
+                    levels.append((s, start + sub.end(), _LEVEL_CANON[w]))
+                elif w != "城区" or _urban(text, s):
+                    quals.append((s, _OTHER_CANON.get(w, w)))
+
+
+def _urban(text: str, pos: int) -> bool:
+    # "城区" only as a word of its own: 越城区 is a district's name, not an urban qualifier
+    before = text[pos - 1] if pos else ""
+    return not ("\u4e00" <= before <= "\u9fff") or before in "主老新全在"
+
+
 _METRIC_PARTS = [(re.compile(p), m) for p, m in _METRICS]
 
 
