@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from dutyeval.core.catalogue import default_catalogue
 
@@ -138,7 +139,7 @@ def extract(text: str, catalogue=None) -> list[Figure]:
         cells = {f.start for f in table}
         figs = [f for f in figs if f.start not in cells]
     if chinese or table:
-        figs = sorted(figs + chinese + table, key=lambda f: f.start)
+        figs = sorted(figs + chinese + table, key=_BY_START)
     _propagate_list_units(figs, text)
     ctx.scan_windows([f.start for f in figs])
     _annotate(figs, text, ctx, cat)
@@ -394,6 +395,7 @@ def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
     )
 
 
+_BY_START = attrgetter("start")
 _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
 
