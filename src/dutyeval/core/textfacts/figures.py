@@ -19,6 +19,7 @@ from dutyeval.core.catalogue import default_catalogue
 from . import metrics as M
 from .context import Context
 from .numbers import MAGNITUDE, parse_number
+from .tables import table_cells
 
 _CN = "零〇一二两三四五六七八九十百千"
 _COUNT_UNITS = (
@@ -146,72 +147,22 @@ def extract(text: str, catalogue=None) -> list[Figure]:
     return figs
 
 
-# a table row as read from .docx: cells separated by tabs, the unit in the row label
-# ("一般公共预算教育支出（万元）\t125,300\t132,800") or not at all
-_TABLE_ROW = re.compile(
-    r"^([^\t\n]*?)[(（](亿元|万元|元|%|人|所|个|名|平方米|间|台|册)[)）]([^\t\n]*)((?:\t[^\t\n]*)+)$", re.M
-)
-_CELL_NUMBER = re.compile(r"\t *([0-9][0-9,]*(?:\.[0-9]+)?) *(?=\t|$)", re.M)
-
-
 def _table_cells(text: str, found: list[Figure]) -> list[Figure]:
-    """Bare numbers in table cells whose row label names the unit."""
+    """Bare numbers in table cells whose row label names the unit (see tables.py)."""
     taken = {f.start for f in found if f.kind != "bare"}
     out = []
-    for row in _TABLE_ROW.finditer(text):
-        unit = row.group(2)
-        years = _header_years(text, row.start())
-        for col, cell in enumerate(_CELL_NUMBER.finditer(text, row.start(4), row.end(4))):
-            start, end = cell.span(1)
-            if start in taken:
-                continue
-            value = parse_number(cell.group(1))
-            if value is None:
-                continue
-            kind, base_unit, factor = _UNIT_INFO.get(unit[-1] if unit in ("万元", "亿元") else unit) or (
-                "count",
-                unit,
-                _ONE,
-            )
-            if unit in ("万元", "亿元"):
-                factor = MAGNITUDE[unit[0]]
-            year = years[col] if col < len(years) else None
-            out.append(
-                Figure(
-                    text[start:end],
-                    start,
-                    end,
-                    value,
-                    unit,
-                    value * factor,
-                    base_unit,
-                    kind,
-                    year,
-                    [],
-                    confidence=0.8,
-                )
-            )
+    for start, end, value, unit, year in table_cells(text):
+        if start in taken:
+            continue
+        plain = unit[-1] if unit in ("万元", "亿元") else unit
+        kind, base_unit, factor = _UNIT_INFO.get(plain) or ("count", unit, _ONE)
+        if unit in ("万元", "亿元"):
+            factor = MAGNITUDE[unit[0]]
+        base = value * factor
+        out.append(
+            Figure(text[start:end], start, end, value, unit, base, base_unit, kind, year, [], confidence=0.8)
+        )
     return out
-
-
-_HEADER_YEAR = re.compile(r"\t *((?:19|20)[0-9]{2})(?:年|年度|学年)? *(?=\t|$)", re.M)
-
-
-def _header_years(text: str, row_start: int) -> list[int | None]:
-    """Years heading the columns: the nearest tab row above with a year in every cell."""
-    pos = row_start - 1
-    for _ in range(30):  # look a little way up, past other data rows
-        line_start = text.rfind("\n", 0, pos) + 1
-        line = text[line_start:pos]
-        if "\t" not in line:
-            return []
-        years = [int(m.group(1)) for m in _HEADER_YEAR.finditer(line)]
-        if years and len(years) == line.count("\t"):
-            return years
-        if line_start == 0:
-            return []
-        pos = line_start - 1
-    return []
 
 
 def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
