@@ -182,3 +182,17 @@ def test_broken_and_empty_pdfs():
 def test_a_report_that_is_only_whitespace_reads_as_empty_text():
     report = ingest_bytes(b"\n\n   \n", "blank.txt")
     assert report.figures == [] and report.anomalies == []
+
+
+def test_pdf_with_a_deflate_bomb_stream_is_refused():
+    import zlib
+
+    pdf = make_pdf(["正文"])
+    bomb = zlib.compress(b"\0" * (200 * 1024 * 1024), 9)  # 200 MB of zeros, ~200 KB packed
+    obj = (
+        b"99 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb)
+        + bomb
+        + b"\nendstream\nendobj\n"
+    )
+    data = pdf.replace(b"xref\n", obj + b"xref\n", 1)
+    _fails_fast(data, "bomb.pdf", "解压后过大", seconds=5.0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 MAX_BYTES = 20 * 1024 * 1024  # a self-evaluation report is tens to hundreds of KB
@@ -172,7 +173,41 @@ def _table_lines(tbl, qn) -> list[str]:
     return lines
 
 
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+MAX_PDF_INFLATED = 80 * 1024 * 1024
+
+
+def _check_pdf_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF whose compressed streams inflate beyond MAX_PDF_INFLATED.
+
+    pdfminer inflates every stream whole, in memory: a 20 MB file of deflated zeros would
+    become gigabytes. Here each stream is inflated in bounded chunks first, and the total is
+    capped, so a "PDF bomb" costs at most the cap in time and a chunk in memory.
+    """
+    total = 0
+    for m in _PDF_STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            break
+        head = data[max(0, m.start() - 300) : m.start()]
+        if b"FlateDecode" not in head and b"/Fl" not in head:
+            continue
+        inflater = zlib.decompressobj()
+        chunk = data[m.end() : end]
+        try:
+            while chunk and total <= MAX_PDF_INFLATED:
+                total += len(inflater.decompress(chunk, 1 << 20))
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # a broken stream: pdfminer will report the file as damaged
+        if total > MAX_PDF_INFLATED:
+            raise IngestError(
+                f"{name}：PDF 中的数据流解压后过大（超过 {MAX_PDF_INFLATED // 1048576} MB），疑似压缩炸弹，已拒绝"
+            )
+
+
 def _read_pdf(data: bytes, name: str) -> str:
+    _check_pdf_streams(data, name)
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover
