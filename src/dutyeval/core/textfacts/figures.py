@@ -62,6 +62,9 @@ _CHANGE_VERBS = "增长|增加|提高|提升|上升|上涨|增幅|增速|下降|
 _CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
 # a difference from another figure: "农村小学初中分别高100元"
 _DIFF_ENDINGS = ("分别高", "分别低", "均高", "均低", "各高", "各低", "高于上年", "低于上年")
+# last characters of the endings: a set test rules most clauses out before endswith runs
+_CHANGE_LAST = frozenset(e[-1] for e in _CHANGE_ENDINGS)
+_DIFF_LAST = frozenset(e[-1] for e in _DIFF_ENDINGS)
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
@@ -397,10 +400,11 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
         kind = f.kind
         # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
-        if kind in _CHANGEABLE and clause.endswith(_CHANGE_ENDINGS):
+        last = clause[-1:]
+        if kind in _CHANGEABLE and last in _CHANGE_LAST and clause.endswith(_CHANGE_ENDINGS):
             if kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
                 kind = "growth"
-        elif kind in _CHANGEABLE and clause.endswith(_DIFF_ENDINGS):
+        elif kind in _CHANGEABLE and last in _DIFF_LAST and clause.endswith(_DIFF_ENDINGS):
             kind = "growth"
         elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
             kind = "growth"  # 分别增长8.62%、12.02%
@@ -422,7 +426,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             level = next((q for q in prev.qualifiers if q in _LEVELS), None)  # type: ignore[union-attr]
         if level:
             f.qualifiers.append(level)
-        j, k = bisect_left(qual_pos, max(s0, fs - 60)), bisect_left(qual_pos, fs)
+        j, k = bisect_left(qual_pos, s0 if s0 > fs - 60 else fs - 60), bisect_left(qual_pos, fs)
         if j < k:
             for _, q in quals[j:k]:
                 if q not in f.qualifiers:
