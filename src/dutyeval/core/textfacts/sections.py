@@ -66,20 +66,22 @@ def _title(text: str, start: int, body: int, soft_breaks: list[int]) -> str | No
     if i < len(soft_breaks) and soft_breaks[i] < min(line_end, start + MAX_TITLE):
         if text.find("。", body, soft_breaks[i]) < 0:
             line_end = soft_breaks[i]
-    line = text[start:line_end].strip()
-    if len(line) <= len(text[start:body].strip()):
+    if line_end <= body or text[body:line_end].isspace():
         return None  # a bare marker such as "1." with nothing after it
-    stop = line.find("。")
-    if 0 <= stop <= MAX_TITLE:
-        return line[:stop]
-    if len(line) <= MAX_TITLE:
-        return line.rstrip("。;:")
+    # only the first MAX_TITLE characters matter: long lines are never copied whole
+    cap = line_end if line_end - start <= MAX_TITLE else start + MAX_TITLE + 1
+    stop = text.find("。", body, cap)
+    if stop >= 0:
+        return text[start:stop].strip()
+    if line_end - start <= MAX_TITLE:
+        return text[start:line_end].strip().rstrip("。;:")
     # a long numbered paragraph without a short lead sentence: keep its first clause
+    head = text[start:cap]
     for sep in (",", ";", ":"):
-        i = line.find(sep)
+        i = head.find(sep)
         if 0 < i <= MAX_TITLE:
-            return line[:i]
-    return line[:MAX_TITLE] + "…"
+            return head[:i].strip()
+    return head[:MAX_TITLE].strip() + "…"
 
 
 def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Section]:
