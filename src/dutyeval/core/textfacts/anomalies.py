@@ -182,7 +182,6 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
         if base.kind not in ("amount", "count"):
             continue
         stated = g.value * (-1 if g.direction < 0 else 1)
-        tol = _half_unit(g) * 2
         expected = None
         stop = _sentence_end(text, g.start)
         # the two amounts compared stand in the same clause group: not across a ";"
@@ -211,7 +210,7 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
         if expected is None:
             continue
         pct = (expected[0] * 100, expected[1] * 100)
-        if _outside(stated, tol, pct):
+        if _outside(stated, _half_unit(g) * 2, pct):
             mid = (pct[0] + pct[1]) / 2
             msg = f"所述变化{stated}%与前后数据不符（按所列数据计算约为{mid:.2f}%），请核实"
             out.append(Anomaly("growth_mismatch", g.quote, g.start, g.end, msg, "warning"))

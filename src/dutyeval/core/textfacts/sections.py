@@ -93,20 +93,25 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
     first = _HEADING.match(text)
     if first is not None:
         candidates.append((0, first, False))
-    candidates += [(m.start() + 1, m, False) for m in _LINE_HEADING.finditer(text)]
+    line_candidates = [(m.start() + 1, m, False) for m in _LINE_HEADING.finditer(text)]
+    candidates += line_candidates
+    any_glued = False
     for g in _GLUED.finditer(text):
         m = _HEADING.match(text, g.end())
         if m is not None:
             candidates.append((g.end(), m, True))
-    candidates.sort(key=lambda c: c[0])
+            any_glued = True
+    if any_glued:
+        candidates.sort(key=lambda c: c[0])
     last_number: dict[str, int] = {}
     for _pos, m, glued in candidates:
         style = m.lastgroup or ""
-        number = _marker_number(m.group(style))
-        if glued and (number is None or last_number.get(style) != number - 1):
-            continue
-        if number is not None:
-            last_number[style] = number
+        if any_glued:  # numbering is only needed to vet headings run into a paragraph
+            number = _marker_number(m.group(style))
+            if glued and (number is None or last_number.get(style) != number - 1):
+                continue
+            if number is not None:
+                last_number[style] = number
         start = m.start(style)
         title = _title(text, start, m.end(), breaks)
         if title is None:
