@@ -55,3 +55,12 @@ def test_drafts_cannot_be_reviewed_and_bad_scores_are_refused(world, submitted):
         services.save_review_scores(world.other_sub, world.reviewer, {item.pk: ("1", "", "")})
     errors = services.save_review_scores(submitted, world.reviewer, {item.pk: ("999", "", "")})
     assert errors and ItemScore.objects.get(submission=world.sub, indicator=item).reviewer_score is None
+
+
+def test_the_scorecard_shows_the_history_of_an_item(world, submitted, client_as):
+    item = _manual(world)
+    services.save_review_scores(submitted, world.reviewer, {item.pk: ("0.5", "", "")})
+    store(world.cycle, compute(world.cycle))
+    body = client_as(world.county_filler).get(reverse("scorecard", args=[world.sub.pk])).content.decode()
+    assert "修改记录（2）" in body  # the self score, then the reviewer's
+    assert "评审 reviewer" in body and "→ 0.50" in body

@@ -80,12 +80,24 @@ def _subtotal(ind: Indicator, indicators: list[Indicator], computed: dict) -> De
 
 
 def _history(sub: Submission) -> dict[str, list[dict]]:
-    """Self-score changes per indicator code, newest first, from the audit log."""
+    """Self- and reviewer-score changes per indicator code, newest first, from the audit log."""
     out: dict[str, list[dict]] = {}
     logs = AuditLog.objects.filter(
-        action="evaluation.scores.self", object_type="evaluation.submission", object_id=str(sub.pk)
+        action__in=("evaluation.scores.self", "evaluation.scores.review"),
+        object_type="evaluation.submission",
+        object_id=str(sub.pk),
     ).select_related("actor")
     for log in logs:
-        for code, (old, new) in log.data.get("changes", {}).items():
-            out.setdefault(code, []).append({"when": log.created, "who": str(log.actor or "系统"), "old": old, "new": new})
+        what = "自评" if log.action.endswith(".self") else "评审"
+        for code, change in log.data.get("changes", {}).items():
+            old, new = change if isinstance(change, list) else change["score"]
+            if isinstance(change, dict) and change["veto"][0] != change["veto"][1]:
+                old, new = _veto_label(change["veto"][0]), _veto_label(change["veto"][1])
+            out.setdefault(code, []).append(
+                {"when": log.created, "who": f"{what} {log.actor or '系统'}", "old": old, "new": new}
+            )
     return out
+
+
+def _veto_label(v: bool | None) -> str:
+    return {True: "触发否决", False: "未触发", None: "未认定"}[v]
