@@ -82,3 +82,23 @@ def fill_all_self_scores():
         assert services.save_self_scores(sub, user, entries) == []
 
     return fill
+
+
+@pytest.fixture
+def fill_template():
+    """Write values into the 填报值 column of a downloaded Excel template; returns the new bytes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    def fill(source, entries: dict[str, object]) -> bytes:
+        wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source)
+        for ws in wb.worksheets[1:]:
+            for row in ws.iter_rows(min_row=3):
+                if row[0].value in entries:
+                    row[3].value = entries[row[0].value]
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    return fill

@@ -1,24 +1,10 @@
 """The main journey, in a real browser: a county fills and submits, the province returns it."""
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 
 from dutyeval.collection.models import DataValue
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def fill_template(path, entries):
-    wb = load_workbook(path)
-    for ws in wb.worksheets[1:]:
-        for row in ws.iter_rows(min_row=3):
-            if row[0].value in entries:
-                row[3].value = entries[row[0].value]
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def upload(page, data):
@@ -28,7 +14,7 @@ def upload(page, data):
     page.wait_for_load_state("networkidle")
 
 
-def test_county_uploads_fixes_submits_and_province_returns(world, page, login, live_server, tmp_path):
+def test_county_uploads_fixes_submits_and_province_returns(world, page, login, tmp_path, fill_template):
     login("county_filler")
     assert "泽州县" in page.inner_text("h1")
 

@@ -57,7 +57,10 @@ def test_accept_after_submit(world, fill_all_self_scores):
     assert services.accept_submission(world.sub, world.province_admin).state == "accepted"
 
 
-@pytest.mark.parametrize("text, ok", [("abc", False), ("-1", False), ("999", False), ("1.5", True), ("", True)])
+@pytest.mark.parametrize(
+    "text, ok",
+    [("abc", False), ("-1", False), ("999", False), ("NaN", False), ("Infinity", False), ("1.5", True), ("", True)],
+)
 def test_self_scores_are_validated_against_points(world, text, ok):
     leaf = next(i for i in services.manual_leaves(world.sub) if i.rule_kind == "manual" and i.points >= 2)
     errors = services.save_self_scores(world.sub, world.county_filler, {leaf.pk: (text, "")})

@@ -103,6 +103,22 @@ def missing_self_scores(sub: Submission) -> list[str]:
     return [f"{i.code} {i.title}" for i in manual_leaves(sub) if i.pk not in scored]
 
 
+def parse_points(ind: Indicator, text: str | None) -> tuple[Decimal | None, str]:
+    """A score typed by a person: blank is no score; otherwise 0..points, to the hundredth."""
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    try:
+        score = Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        score = None
+    if score is None or not score.is_finite():
+        return None, _("%(code)s：“%(v)s”不是数字") % {"code": ind.code, "v": text}
+    if not (0 <= score <= ind.points):
+        return None, _("%(code)s：得分应在 0 到 %(p)s 之间") % {"code": ind.code, "p": ind.points}
+    return score, ""
+
+
 @transaction.atomic
 def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str, str]]) -> list[str]:
     """entries: indicator id → (score text, note). Returns error messages; writes nothing if any."""
@@ -115,17 +131,9 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
         if ind is None:
             errors.append(_("指标不属于本方案"))
             continue
-        text = (text or "").strip()
-        if text == "":
-            clean[pk] = (None, note)
-            continue
-        try:
-            score = Decimal(text).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            errors.append(_("%(code)s：“%(v)s”不是数字") % {"code": ind.code, "v": text})
-            continue
-        if not (0 <= score <= ind.points):
-            errors.append(_("%(code)s：得分应在 0 到 %(p)s 之间") % {"code": ind.code, "p": ind.points})
+        score, error = parse_points(ind, text)
+        if error:
+            errors.append(error)
             continue
         clean[pk] = (score, note)
     if errors:
@@ -177,17 +185,10 @@ def save_review_scores(submission: Submission, user, entries: dict[int, tuple[st
         if ind is None:
             errors.append(_("指标不属于本方案"))
             continue
-        score = None
-        text = (text or "").strip()
-        if text and ind.rule_kind != "veto":
-            try:
-                score = Decimal(text).quantize(Decimal("0.01"))
-            except InvalidOperation:
-                errors.append(_("%(code)s：“%(v)s”不是数字") % {"code": ind.code, "v": text})
-                continue
-            if not (0 <= score <= ind.points):
-                errors.append(_("%(code)s：得分应在 0 到 %(p)s 之间") % {"code": ind.code, "p": ind.points})
-                continue
+        score, error = parse_points(ind, text) if ind.rule_kind != "veto" else (None, "")
+        if error:
+            errors.append(error)
+            continue
         vetoed = {"yes": True, "no": False}.get(veto or "") if ind.rule_kind == "veto" else None
         clean[pk] = (score, (note or "")[:2000], vetoed)
     if errors:
