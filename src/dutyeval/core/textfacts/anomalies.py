@@ -55,6 +55,10 @@ _MISSING_AFTER = "训展计放入达有共"
 _BREAKDOWNS = (re.compile("其中"), re.compile("\\(含"), re.compile("（含"))
 _UNIT_TYPOS = ("亿万元", "万万元", "亿亿元", "千千元", "百百元", "元元", "%%")
 _UNIT_TYPO = re.compile("|".join(_UNIT_TYPOS))
+# presence tests, one compiled literal each: the regex engine's literal search is two to three
+# times faster than ``str.__contains__`` on Chinese text (whose characters defeat its skip filter)
+_UNIT_TYPO_LITERALS = tuple(re.compile(re.escape(t)).search for t in _UNIT_TYPOS)
+_PARENS = re.compile("[()（）。]")
 _SENTENCE_END = re.compile(r"[。!?\n]")
 _PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从|比(?:19|20)[0-9]{2}年)[^,;。]{0,10}$")
 
@@ -72,8 +76,9 @@ def find(
     out += _unit_typos(text)
     out += _placeholders(text)
     out += _rates_over_100(figures)
-    breakdowns = _whole_parts(text, figures)
-    out += _growth_mismatches(text, figures, breakdowns)
+    starts = [f.start for f in figures]  # figures are in text order
+    breakdowns = _whole_parts(text, figures, starts)
+    out += _growth_mismatches(text, figures, breakdowns, starts)
     out += _parts_exceed_whole(breakdowns)
     if known_values:
         out += _known_value_mismatches(figures, known_values, year, cat)
@@ -85,7 +90,7 @@ def find(
 def _unit_typos(text: str) -> list[Anomaly]:
     out = []
     # substring tests first: most reports have none, and then the scan is skipped
-    for m in _UNIT_TYPO.finditer(text) if any(t in text for t in _UNIT_TYPOS) else ():
+    for m in _UNIT_TYPO.finditer(text) if any(found(text) for found in _UNIT_TYPO_LITERALS) else ():
         start = m.start()
         while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             start -= 1
@@ -164,12 +169,10 @@ def _outside(stated: Decimal, stated_tol: Decimal, interval: tuple[Decimal, Deci
     return stated + stated_tol < interval[0] or stated - stated_tol > interval[1]
 
 
-def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Anomaly]:
+def _growth_mismatches(text: str, figures: list[Figure], breakdowns, starts: list[int]) -> list[Anomaly]:
     out: list[Anomaly] = []
-    starts = [f.start for f in figures]
-    for gi, g in enumerate(figures):
-        if g.kind != "growth":
-            continue
+    for gi in [i for i, g in enumerate(figures) if g.kind == "growth"]:
+        g = figures[gi]
         s0 = _sentence_start(text, g.start)
         if "年均" in text[max(s0, g.start - 6) : g.start]:
             msg = _annual_average_check(text, figures, gi, s0)
@@ -214,7 +217,7 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns) -> list[Ano
             mid = (pct[0] + pct[1]) / 2
             msg = f"所述变化{stated}%与前后数据不符（按所列数据计算约为{mid:.2f}%），请核实"
             out.append(Anomaly("growth_mismatch", g.quote, g.start, g.end, msg, "warning"))
-    out += _parts_change_mismatches(figures, breakdowns)
+    out += _parts_change_mismatches(figures, breakdowns, starts)
     return out
 
 
@@ -243,12 +246,11 @@ def _annual_average_check(text: str, figures: list[Figure], gi: int, s0: int) ->
     return f"年均增长{g.value}{g.unit}与{a.year}年、{b.year}年数据不符（计算约为{'或'.join(candidates)}），请核实"
 
 
-def _parts_change_mismatches(figures: list[Figure], breakdowns) -> list[Anomaly]:
+def _parts_change_mismatches(figures: list[Figure], breakdowns, starts: list[int]) -> list[Anomaly]:
     """其中…: when the parts add up to the whole, their stated changes must add up to its change."""
     out: list[Anomaly] = []
     if not breakdowns:
         return out
-    starts = [f.start for f in figures]
     for whole, parts in breakdowns:
         dw = _change_of(figures, whole, starts)
         dps = [_change_of(figures, p, starts) for p in parts]
@@ -273,10 +275,9 @@ def _change_of(figures: list[Figure], f: Figure, starts: list[int]) -> Figure | 
     return None
 
 
-def _whole_parts(text: str, figures: list[Figure]) -> list[tuple[Figure, list[Figure]]]:
+def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tuple[Figure, list[Figure]]]:
     """(whole, parts) for each "其中" / "(含" breakdown, parts at the same bracket depth."""
     out = []
-    starts = [f.start for f in figures]
     # literal patterns, one scan each (fast), merged in text order
     for m in sorted((m for rx in _BREAKDOWNS for m in rx.finditer(text)), key=lambda m: m.start()):
         pos = m.start()
@@ -321,16 +322,17 @@ def _depth_change(s: str) -> int:
 
 def _matching_paren(text: str, opener: int) -> int:
     depth = 0
-    for i in range(opener, min(len(text), opener + 2000)):
-        c = text[i]
+    # only brackets and 。 matter: the regex skips the characters between them in C
+    for m in _PARENS.finditer(text, opener, opener + 2000):
+        c = m.group()
         if c in "(（":
             depth += 1
-        elif c in ")）":
-            depth -= 1
-            if depth == 0:
-                return i
         elif c == "。":
             break
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.start()
     return -1
 
 

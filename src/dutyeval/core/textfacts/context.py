@@ -10,8 +10,11 @@ from . import metrics as M
 
 # two patterns with literal prefixes ("20", "19") scan much faster than one alternation
 _YEARS = (re.compile(r"20[0-4][0-9](?=年|学年|年度)"), re.compile(r"19[5-9][0-9](?=年|学年|年度)"))
-# one literal pattern per sentence end: five literal scans beat one character-class scan
-_SENT_ENDS = tuple(re.compile(re.escape(c)) for c in "。!?;\n")
+# one literal pattern per sentence end: literal scans beat one character-class scan, and the
+# rare ones (! ?) are looked for with a substring test first. Newlines are kept apart: they
+# are also the paragraph ends. Semicolons too: they do not end a full sentence.
+_NEWLINE, _PERIOD, _SEMICOLON = re.compile("\n"), re.compile("。"), re.compile(";")
+_RARE_ENDS = tuple((c, re.compile(re.escape(c))) for c in "!?")
 
 
 class Context:
@@ -19,9 +22,13 @@ class Context:
 
     def __init__(self, text: str):
         self.text = text
-        ends: list[int] = []
-        for rx in _SENT_ENDS:
-            ends += [m.start() for m in rx.finditer(text)]
+        newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        full = newlines + [m.start() for m in _PERIOD.finditer(text)]
+        for c, rx in _RARE_ENDS:
+            if c in text:
+                full += [m.start() for m in rx.finditer(text)]
+        self._full_unsorted = full  # sentence ends that are not ";", for full_sentence_start
+        ends = full + [m.start() for m in _SEMICOLON.finditer(text)]
         ends.sort()
         self.sent = [-1, *ends]
         self.levels: list[tuple[int, int, str]] = []
@@ -29,7 +36,7 @@ class Context:
         self.metrics: list[tuple[int, int, str]] = []
         self._full: list[int] | None = None
         self._sentence_metrics: dict[int, list[tuple[int, int, str]]] = {}
-        self.paras = [-1] + [p for p in ends if text[p] == "\n"]
+        self.paras = [-1, *newlines]
         self.years: list[tuple[int, int]] = []
         for m in sorted((m for rx in _YEARS for m in rx.finditer(text)), key=lambda m: m.start()):
             p = m.start()
@@ -46,8 +53,9 @@ class Context:
         """
         text, sent = self.text, self.sent
         spans: list[list[int]] = []
-        for fs in starts:
-            lo = sent[bisect_right(sent, fs - 1) - 1] + 1
+        # sentence start of each figure, kept for figures.py's loop (same order as ``starts``)
+        self.figure_sentences = s0s = [sent[bisect_right(sent, fs - 1) - 1] + 1 for fs in starts]
+        for fs, lo in zip(starts, s0s, strict=True):
             if fs - 60 > lo:
                 lo = fs - 60
             if spans and lo <= spans[-1][1] + 40:  # a short gap is cheaper to scan than a new span
@@ -68,7 +76,7 @@ class Context:
     def full_sentence_start(self, pos: int) -> int:
         # full sentences (not cut at ";"), for metrics stated once before a list by level
         if self._full is None:
-            self._full = [p for p in self.sent if p < 0 or self.text[p] != ";"]
+            self._full = [-1, *sorted(self._full_unsorted)]
         return self._full[bisect_right(self._full, pos - 1) - 1] + 1
 
     def para_start(self, pos: int) -> int:

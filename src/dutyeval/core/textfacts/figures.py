@@ -9,7 +9,8 @@ the figure to a catalogue element when a metric phrase says so.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+import string
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
@@ -30,8 +31,12 @@ _COUNT_UNITS = (
 # next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
 # [0-9], not \d: a range test is much cheaper than a Unicode category test per character,
 # and full-width digits were folded to ASCII already.
+# The digit run is possessive ([0-9]*+): a run that fails as a whole (2021年) is not retried
+# with fewer digits, which could only end before another digit, where no unit or decimal can
+# follow. (The one exception, a lookbehind reaching a "." before the run, is a candidate
+# _make rejects anyway.) The retries were a fifth of the scan.
 _ARABIC = re.compile(
-    r"(?P<num>[0-9][0-9]*(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
+    r"(?P<num>[0-9][0-9]*+(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
     # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
     r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
     r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公]))"
@@ -50,7 +55,7 @@ _CHINESE = re.compile(
 )
 _PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
 _PRE_LAST = "近约过足到超逾"
-_NOT_BEFORE = ("〔", "[", ".", "前")
+_NOT_BEFORE = frozenset("〔[.前" + string.ascii_letters)
 _MONEY_CONTEXT = re.compile(r"投资|资金|经费|投入|拨款|支出|收入|预算|补助|补贴|奖励|元")
 _SCORE_CONTEXT = re.compile(r"得分|评分|分数|满意度|平均分|均分|指数")
 _COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
@@ -170,12 +175,12 @@ def _table_cells(text: str, found: list[Figure]) -> list[Figure]:
 
 def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     start, end = m.span()
+    # groups(""): unmatched groups come back as "" (no "or" per group)
     if chinese:
-        num, a1, mag, a2, unit, post = m.groups()
-        r2 = None
+        num, a1, mag, a2, unit, post = m.groups("")
+        r2 = ""
     else:
-        num, r2, a1, mag, a2, unit, post = m.groups()
-    mag, unit = mag or "", unit or ""
+        num, r2, a1, mag, a2, unit, post = m.groups("")
     quals: list[str] = []
     if start and text[start - 1] in _PRE_LAST:
         pre = _PRE.search(text, max(0, start - 2), start)
@@ -186,10 +191,12 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         quals.append(post)
         end -= len(post)  # 以上/以下 bound the figure but are not part of it
     before = text[start - 8 if start > 8 else 0 : start]
-    # ordinals (第155次, 第70次、71次) and document numbers (〔2021〕1号) are not quantities
-    if ("第" in before and before.rstrip("0123456789、,和及至-次届期号").endswith("第")) or before.endswith(
-        _NOT_BEFORE
-    ):
+    # 〔2021〕1号, G20, H5, 1.2.3 …: one set test on the character before (the tests below only
+    # reject, so their order does not matter)
+    if before[-1:] in _NOT_BEFORE:
+        return None
+    # ordinals (第155次, 第70次、71次) and document numbers are not quantities
+    if "第" in before and before.rstrip("0123456789、,和及至-次届期号").endswith("第"):
         return None
     after = text[end : end + 4]
     if unit and after[:1] in _ABSTRACT_FIRST and _ABSTRACT_AFTER.match(after):
@@ -199,10 +206,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         "“" in before or text.find("《", start - 40 if start > 40 else 0, start) >= 0
     ) and _in_title_or_slogan(text, start, end):
         return None
-    last = before[-1:]
-    if last.isascii() and last.isalpha():
-        return None  # G20, H5 …
-    if r2 is not None:
+    if r2:
         return _ratio(m, text, start, end, quals)
     approx = a1 or a2
     if approx:
@@ -234,21 +238,19 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
         return None
     if unit == "分" and text[end : end + 1] in "钟别类配批期校管层段级担工享解析布散摊设":
         return None
-    kind, base_unit, factor = _UNIT_INFO.get(unit) or ("count", unit, _ONE)
-    if mag:
-        factor = factor * MAGNITUDE[mag]
+    info = _UNIT_INFO.get(unit)
+    if info is None:
+        base_unit, kind = unit, "count"
+        base = value * MAGNITUDE[mag] if mag else value
+    else:
+        kind, base_unit, factor = info
+        if mag:
+            factor = factor * MAGNITUDE[mag]
+        base = value if factor is _ONE else value * factor
+    # positional arguments: quote, start, end, value, unit, base_value, base_unit, kind, year,
+    # qualifiers, metric, element, confidence
     return Figure(
-        text[start:end],
-        start,
-        end,
-        value,
-        mag + unit,
-        value if factor is _ONE else value * factor,
-        base_unit,
-        kind,
-        None,
-        quals,
-        confidence=conf,
+        text[start:end], start, end, value, mag + unit, base, base_unit, kind, None, quals, None, None, conf
     )
 
 
@@ -380,13 +382,13 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     keep = [True] * len(figs)
     prev_end = -1
     prev: Figure | None = None
-    sent, level_pos, levels = ctx.sent, ctx.level_pos, ctx.levels
+    prev_level: str | None = None  # the school level given to ``prev``
+    level_pos, levels = ctx.level_pos, ctx.levels
     metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
     para_year: dict[int, int | None] = {}
-    year_pos = ctx.year_pos
-    for i, f in enumerate(figs):
+    year_pos, years, paras = ctx.year_pos, ctx.years, ctx.paras
+    for i, (f, s0) in enumerate(zip(figs, ctx.figure_sentences, strict=True)):
         fs = f.start
-        s0 = sent[bisect_right(sent, fs - 1) - 1] + 1
         lo = fs - 40
         if s0 > lo:
             lo = s0
@@ -423,23 +425,38 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
                 break
             j -= 1
         if level is None and inherit:
-            level = next((q for q in prev.qualifiers if q in _LEVELS), None)  # type: ignore[union-attr]
+            # (the only level word among prev's qualifiers is the one this loop gave it)
+            level = prev_level
         if level:
             f.qualifiers.append(level)
-        j, k = bisect_left(qual_pos, s0 if s0 > fs - 60 else fs - 60), bisect_left(qual_pos, fs)
-        if j < k:
-            for _, q in quals[j:k]:
-                if q not in f.qualifiers:
-                    f.qualifiers.append(q)
+        k = bisect_left(qual_pos, fs)
+        if k:
+            q_lo = s0 if s0 > fs - 60 else fs - 60
+            if qual_pos[k - 1] >= q_lo:
+                for _, q in quals[bisect_left(qual_pos, q_lo, 0, k) : k]:
+                    if q not in f.qualifiers:
+                        f.qualifiers.append(q)
         if f.year is None:
             # the last year named in the sentence before the figure, else in the paragraph
             j = bisect_left(year_pos, fs) - 1
             if j >= 0 and year_pos[j] >= s0:
                 f.year = ctx.year_before(fs, s0)
             if f.year is None:
-                if s0 not in para_year:
-                    para_year[s0] = ctx.year_before(s0, ctx.para_start(fs)) if j >= 0 else None
-                f.year = para_year[s0]
+                year = para_year.get(s0, -1)
+                if year == -1:
+                    # Context.year_before(s0, paragraph start), inlined: once per sentence
+                    year = None
+                    if j >= 0:
+                        p0 = paras[bisect_left(paras, fs) - 1] + 1
+                        y = bisect_left(year_pos, s0, 0, j + 1) - 1
+                        while y >= 0 and year_pos[y] >= p0:
+                            p, yy = years[y]
+                            if p == 0 or text[p - 1] not in "比较于":
+                                year = yy
+                                break
+                            y -= 1
+                    para_year[s0] = year
+                f.year = year
         metric = None
         j = bisect_left(metric_pos, fs) - 1
         while j >= 0 and metrics[j][0] >= lo:
@@ -475,7 +492,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             elif f.label:
                 f.metric = f.label
         if keep[i]:
-            prev_end, prev = f.end, f
+            prev_end, prev, prev_level = f.end, f, level
     figs[:] = [f for f, k in zip(figs, keep, strict=True) if k]
     _link_changes(figs, text, ctx)
 

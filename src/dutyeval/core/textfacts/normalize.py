@@ -86,16 +86,17 @@ def fold(text: str) -> str:
     if not found - _FOLD_CHARS:
         return text
     _, detector, _, _ = _t2s_tables()
-    # only lines with a traditional character are converted: simplified text stays untouched
+    # only lines with a traditional character are converted: simplified text stays untouched;
+    # the search resumes after each converted line, so its other characters are not visited
     parts, done = [], 0
-    for m in detector.finditer(text):
-        if m.start() < done:
-            continue  # inside a line already converted
+    m = detector.search(text)
+    while m is not None:
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.start())
         end = len(text) if end < 0 else end
         parts += [text[done:start], to_simplified(text[start:end])]
         done = end
+        m = detector.search(text, end)
     parts.append(text[done:])
     return "".join(parts)
 
@@ -226,9 +227,22 @@ class Normalized:
 
 def normalize(original: str) -> Normalized:
     folded = fold(original)
-    spans: list[tuple[int, int]] = [
-        m.span() for m in _SPACE.finditer(folded) if _drop_space(folded, *m.span())
-    ]
+    n = len(folded)
+    spans: list[tuple[int, int]] = []
+    for m in _SPACE.finditer(folded):
+        # _drop_space, inlined (a couple of hundred space runs per report)
+        s, e = span = m.span()
+        left = folded[s - 1] if s else "\n"
+        right = folded[e] if e < n else "\n"
+        if (
+            "\u2e80" <= left <= "\u9fff"
+            or "\uf900" <= left <= "\ufaff"
+            or "\u2e80" <= right <= "\u9fff"
+            or "\uf900" <= right <= "\ufaff"
+            or (right.isdigit() and left in _NUM_JOIN_LEFT)
+            or (left.isdigit() and right in _NUM_JOIN_RIGHT)
+        ):
+            spans.append(span)
     if any(c in folded for c in _INVISIBLE_CHARS):
         spans += [m.span() for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):
@@ -251,7 +265,13 @@ def normalize(original: str) -> Normalized:
         src = e
         npos.append(e - removed)
         delta.append(removed)
-        if folded[s] == " " and 0 < s and e < len(folded) and _is_han(folded[s - 1]) and _is_han(folded[e]):
+        if (
+            0 < s
+            and e < n
+            and folded[s] == " "
+            and "\u4e00" <= folded[s - 1] <= "\u9fff"
+            and "\u4e00" <= folded[e] <= "\u9fff"
+        ):
             soft.add(e - removed)
     parts.append(folded[src:])
     return Normalized("".join(parts), original, folded, npos, delta, frozenset(soft))
