@@ -257,7 +257,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
 def _ratio(m, text, start, end, quals) -> Figure | None:
     a, b = m.group("num"), m.group("r2")
     # "11:21" is a time of day, not a ratio
-    if "." not in a + b and len(b) == 2 and int(a) < 24:
+    if "." not in a + b and len(b) == 2 and int(a.replace(",", "")) < 24:
         return None
     r1, r2 = Decimal(a.replace(",", "")), Decimal(b)
     if r2 == 0:
