@@ -45,6 +45,7 @@ _UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|�
 _PLACEHOLDER = re.compile(
     r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
 )
+_PLACEHOLDER_CHARS = "xX×＊*"  # the class the pattern starts with
 _PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过)$")
 # a measure word with nothing where its number should be: "开展业务培训人次。"
 # (matched on its last character, rarer than 人/万: the scan then stops less often)
@@ -110,9 +111,10 @@ _PLACEHOLDER_HINTS = ("xx", "XX", "××", "**", "＊＊", "xX", "Xx", "x%", "X%"
 
 def _placeholders(text: str) -> list[Anomaly]:
     out = []
-    # substring tests run at memchr speed; the class scan only when a placeholder may be there
-    maybe = any(h in text for h in _PLACEHOLDER_HINTS)
-    for m in _PLACEHOLDER.finditer(text) if maybe else ():
+    found = _placeholder_matches(text)
+    # reported only when one of the hints stands somewhere in the text (substring tests, run
+    # only when there is a match at all: most reports have none)
+    for m in found if found and any(h in text for h in _PLACEHOLDER_HINTS) else ():
         start = m.start()
         pre = _PLACEHOLDER_PRE.search(text, max(0, start - 2), start)
         if pre:
@@ -135,6 +137,29 @@ def _placeholders(text: str) -> list[Anomaly]:
             Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{unit}”前缺少数字，请补全", "warning")
         )
     return out
+
+
+def _placeholder_matches(text: str) -> list[re.Match]:
+    """``_PLACEHOLDER.finditer(text)``, tried only where a placeholder character stands.
+
+    Those characters are few and ``str.find`` reaches them at memchr speed, while the
+    regex engine's class scan tests every character of the report.
+    """
+    starts = []
+    for c in _PLACEHOLDER_CHARS:
+        i = text.find(c)
+        while i >= 0:
+            starts.append(i)
+            i = text.find(c, i + 1)
+    starts.sort()
+    found, end = [], 0
+    for i in starts:
+        if i >= end:  # as finditer: the next match starts after the previous one
+            m = _PLACEHOLDER.match(text, i)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
 
 
 def _rates_over_100(figures: list[Figure]) -> list[Anomaly]:

@@ -52,20 +52,23 @@ class Context:
         just the merged windows roughly halves the cost of these passes.
         """
         text, sent = self.text, self.sent
-        spans: list[list[int]] = []
+        levels, quals, metrics = self.levels, self.quals, self.metrics
+        words = M.context_words
         # sentence start of each figure, kept for figures.py's loop (same order as ``starts``)
         self.figure_sentences = s0s = [sent[bisect_right(sent, fs - 1) - 1] + 1 for fs in starts]
+        span_lo, span_hi = 0, -100  # the span being merged (none yet)
         for fs, lo in zip(starts, s0s, strict=True):
             if fs - 60 > lo:
                 lo = fs - 60
-            if spans and lo <= spans[-1][1] + 40:  # a short gap is cheaper to scan than a new span
-                if fs > spans[-1][1]:
-                    spans[-1][1] = fs
+            if lo <= span_hi + 40:  # a short gap is cheaper to scan than a new span
+                if fs > span_hi:
+                    span_hi = fs
             else:
-                spans.append([lo, fs])
-        levels, quals, metrics = self.levels, self.quals, self.metrics
-        for lo, hi in spans:
-            M.context_words(text, lo, hi, levels, quals, metrics)
+                if span_hi >= 0:
+                    words(text, span_lo, span_hi, levels, quals, metrics)
+                span_lo, span_hi = lo, fs
+        if span_hi >= 0:
+            words(text, span_lo, span_hi, levels, quals, metrics)
         self.level_pos = [s for s, _, _ in levels]
         self.metric_pos = [s for s, _, _ in metrics]
         self.qual_pos = [p for p, _ in quals]

@@ -70,6 +70,7 @@ _DIFF_ENDINGS = ("分别高", "分别低", "均高", "均低", "各高", "各低
 # last characters of the endings: a set test rules most clauses out before endswith runs
 _CHANGE_LAST = frozenset(e[-1] for e in _CHANGE_ENDINGS)
 _DIFF_LAST = frozenset(e[-1] for e in _DIFF_ENDINGS)
+_ENDING_LAST = _CHANGE_LAST | _DIFF_LAST
 _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|增长|下降)了?$|年均增长|年均增加")
 _COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
@@ -386,6 +387,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     level_pos, levels = ctx.level_pos, ctx.levels
     metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
     para_year: dict[int, int | None] = {}
+    elements: dict[tuple, tuple[str | None, float]] = {}  # element_for results (metrics are module-level)
     year_pos, years, paras = ctx.year_pos, ctx.years, ctx.paras
     for i, (f, s0) in enumerate(zip(figs, ctx.figure_sentences, strict=True)):
         fs = f.start
@@ -395,24 +397,38 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         if prev_end > lo:
             lo = prev_end
         window = text[lo:fs]
-        c1, c2 = window.rfind(","), window.rfind(":")
-        clause = window[(c1 if c1 > c2 else c2) + 1 :]
-        same_sentence = prev is not None and prev.end > s0
-        gap = text[prev_end:fs] if same_sentence else ""
-        inherit = same_sentence and len(gap) <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
+        # the clause is the window after its last "," or ":"; its last character is the
+        # window's, so the clause itself is cut out only when that character may end a change
+        last = window[-1:]
+        if last in _ENDING_LAST:
+            c1, c2 = window.rfind(","), window.rfind(":")
+            clause = window[(c1 if c1 > c2 else c2) + 1 :]
+        else:
+            clause = None  # (and last, possibly "," or ":", is in neither ending set)
+        # (prev_end is prev.end, or -1 before the first figure; the gap text[prev_end:fs] is
+        # cut out only where it is compared)
+        same_sentence = prev_end > s0
+        inherit = same_sentence and fs - prev_end <= 8 and prev.kind != "growth"  # type: ignore[union-attr]
         kind = f.kind
         # a change: 比上年增长8.62%, 同比下降0.1%, 增加0.09亿元 (but not 提高到95%, 新增10所)
-        last = clause[-1:]
-        if kind in _CHANGEABLE and last in _CHANGE_LAST and clause.endswith(_CHANGE_ENDINGS):
+        if kind in _CHANGEABLE and last in _CHANGE_LAST and clause.endswith(_CHANGE_ENDINGS):  # type: ignore[union-attr]
             if kind in ("rate", "ratio") or _COMPARED.search(clause) or _BY_CHANGE.search(clause[-8:]):
                 kind = "growth"
-        elif kind in _CHANGEABLE and last in _DIFF_LAST and clause.endswith(_DIFF_ENDINGS):
+        elif kind in _CHANGEABLE and last in _DIFF_LAST and clause.endswith(_DIFF_ENDINGS):  # type: ignore[union-attr]
             kind = "growth"
-        elif prev is not None and prev.kind == "growth" and f.unit == prev.unit and gap in ("、", ",", "和"):
+        elif (
+            same_sentence
+            and prev.kind == "growth"  # type: ignore[union-attr]
+            and f.unit == prev.unit  # type: ignore[union-attr]
+            and text[prev_end:fs] in ("、", ",", "和")
+        ):
             kind = "growth"  # 分别增长8.62%、12.02%
         if kind == "growth" or f.unit in ("个百分点", "百分点"):
             kind = f.kind = "growth"
             inherit = False  # a change takes level and metric from the figure it changes (_link_changes)
+            if clause is None:
+                c1, c2 = window.rfind(","), window.rfind(":")
+                clause = window[(c1 if c1 > c2 else c2) + 1 :]
             f.direction = -1 if _DOWN.search(clause) else 1
             if f.direction < 0:
                 f.qualifiers.append("下降")
@@ -471,8 +487,9 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             metric = ctx.metric_before(fs, lo)
         if kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
-            if not keep[i] and inherit and gap == "、" and prev.kind in ("score", "ratio") and "." in f.quote:  # type: ignore[union-attr]
-                f.kind, f.confidence, keep[i] = prev.kind, prev.confidence, True  # type: ignore[union-attr]
+            if not keep[i] and inherit and prev.kind in ("score", "ratio") and "." in f.quote:  # type: ignore[union-attr]
+                if text[prev_end:fs] == "、":
+                    f.kind, f.confidence, keep[i] = prev.kind, prev.confidence, True  # type: ignore[union-attr]
         elif kind == "rate":
             f.label = (
                 metric.name if metric is not None and metric.family == "rate" else None
@@ -485,7 +502,12 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             if metric is not None:
                 f.metric = metric.name
                 if metric.element is not None:
-                    code, conf = M.element_for(metric, f.family, level, cat, f.base_unit)
+                    # a few distinct (metric, kind, level, unit) combinations per report
+                    key = (id(metric), f.kind, level, f.base_unit)
+                    found = elements.get(key)
+                    if found is None:
+                        found = elements[key] = M.element_for(metric, f.family, level, cat, f.base_unit)
+                    code, conf = found
                     if code:
                         f.element = code
                         f.confidence = round(min(f.confidence, conf), 2)
@@ -515,12 +537,11 @@ def _triage_bare(f: Figure, window: str, metric) -> bool:
 
 def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
     """Point each change at the figure it changes; "分别…增长a、b、c" pairs with a list."""
-    i = 0
-    while i < len(figs):
-        f = figs[i]
-        if f.kind != "growth":
-            i += 1
+    done = 0  # figures before this index belong to a run already handled
+    for i in [i for i, f in enumerate(figs) if f.kind == "growth"]:
+        if i < done:
             continue
+        f = figs[i]
         # the run of growth figures listed together: "8.62%、12.02%、20.57%"
         j = i + 1
         while (
@@ -561,7 +582,7 @@ def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
             targets = bases[-len(run) :] if paired else [bases[-1]] * len(run)
             for gi, bi in zip(run, targets, strict=True):
                 _inherit(figs[gi], figs[bi], bi)
-        i = j
+        done = j
 
 
 def _list_sep(gap: str) -> bool:

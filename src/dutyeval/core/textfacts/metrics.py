@@ -133,17 +133,23 @@ _CONTEXT_RE = re.compile(
 _QUAL_SET = frozenset(_QUAL_LIST.split("|"))
 
 
+# level and qualifier words -> (is a level, canonical form); levels win where a word is both
+_WORD_KIND = {w: (False, _OTHER_CANON.get(w, w)) for w in _QUAL_SET}
+_WORD_KIND.update((w, (True, c)) for w, c in _LEVEL_CANON.items())
+
+
 def context_words(text: str, lo: int, hi: int, levels: list, quals: list, metrics: list) -> None:
     """Append the level, qualifier and metric words of text[lo:hi] to the three lists."""
     for m in _CONTEXT_RE.finditer(text, lo, hi):
-        word, start = m.group(), m.start()
-        level = _LEVEL_CANON.get(word)
-        if level is not None:
-            levels.append((start, m.end(), level))
-        elif word in _QUAL_SET:
-            if word != "城区" or _urban(text, start):
-                quals.append((start, _OTHER_CANON.get(word, word)))
+        word = m.group()
+        kind = _WORD_KIND.get(word)
+        if kind is not None:
+            if kind[0]:
+                levels.append((*m.span(), kind[1]))
+            elif word != "城区" or _urban(text, m.start()):
+                quals.append((m.start(), kind[1]))
         else:
+            start = m.start()
             metrics.append((start, m.end(), word))
             for sub in _LEVEL_OR_QUAL.finditer(word):
                 w, s = sub.group(), start + sub.start()

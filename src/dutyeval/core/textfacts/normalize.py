@@ -166,7 +166,7 @@ def _join_break(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
     nl = text.find("\n", end)
-    if "\t" in line or "\t" in text[end : nl if nl >= 0 else len(text)]:
+    if "\t" in line or text.find("\t", end, nl if nl >= 0 else len(text)) >= 0:
         return False  # table rows stay rows
     # a wrapped line of prose: long, with commas in it, not ending a sentence, not a heading,
     # and the next line does not open a new heading
@@ -246,8 +246,9 @@ def normalize(original: str) -> Normalized:
     if any(c in folded for c in _INVISIBLE_CHARS):
         spans += [m.span() for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):
-        if _join_break(folded, m.start(), m.end()):
-            spans.append(m.span())
+        span = m.span()
+        if _join_break(folded, *span):
+            spans.append(span)
     if not spans:
         return Normalized(folded, original, folded)
     spans.sort()
@@ -259,7 +260,8 @@ def normalize(original: str) -> Normalized:
     for s, e in spans:
         if e <= src:
             continue
-        s = max(s, src)
+        if s < src:
+            s = src
         parts.append(folded[src:s])
         removed += e - s
         src = e

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .numbers import parse_chinese
 
@@ -47,6 +48,7 @@ class Section:
     style: str = ""  # marker style: part | cn | pcn | num | pnum | circ
 
 
+@lru_cache(maxsize=256)
 def _marker_number(marker: str) -> int | None:
     m = _MARKER_NUM.match(marker)
     if not m:
@@ -66,7 +68,8 @@ def _title(text: str, start: int, body: int, soft_breaks: list[int]) -> str | No
     if i < len(soft_breaks) and soft_breaks[i] < min(line_end, start + MAX_TITLE):
         if text.find("。", body, soft_breaks[i]) < 0:
             line_end = soft_breaks[i]
-    if line_end <= body or text[body:line_end].isspace():
+    # (the line is copied for the test only when it starts with a space)
+    if line_end <= body or (text[body].isspace() and text[body:line_end].isspace()):
         return None  # a bare marker such as "1." with nothing after it
     # only the first MAX_TITLE characters matter: long lines are never copied whole
     cap = line_end if line_end - start <= MAX_TITLE else start + MAX_TITLE + 1
