@@ -138,12 +138,9 @@ def _family(kind: str, base_unit: str) -> str:
 def extract(text: str, catalogue=None) -> list[Figure]:
     cat = catalogue or default_catalogue()
     ctx = Context(text)
-    figs: list[Figure] = []
-    for m in _ARABIC.finditer(text):
-        fig = _make(m, text, False)
-        if fig is not None:
-            figs.append(fig)
-    chinese = [f for f in (_make(m, text, True) for m in _CHINESE.finditer(text)) if f is not None]
+    make = _make
+    figs = [f for m in _ARABIC.finditer(text) if (f := make(m, text, False)) is not None]
+    chinese = [f for m in _CHINESE.finditer(text) if (f := make(m, text, True)) is not None]
     table = _table_cells(text, figs) if "\t" in text else []
     if table:
         cells = {f.start for f in table}
@@ -191,6 +188,8 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if post:
         quals.append(post)
         end -= len(post)  # 以上/以下 bound the figure but are not part of it
+    if chinese and num == "一" and (unit in _IDIOM_UNITS or text.startswith("一", end)):
+        return None  # _reject_chinese's idiom test, before any slicing: most 一 are idioms
     before = text[start - 8 if start > 8 else 0 : start]
     # 〔2021〕1号, G20, H5, 1.2.3 …: one set test on the character before (the tests below only
     # reject, so their order does not matter)
@@ -268,6 +267,9 @@ def _ratio(m, text, start, end, quals) -> Figure | None:
     return Figure(text[start:end], start, end, value, ":", value, ":", "ratio", qualifiers=quals)
 
 
+_IDIOM_UNITS = frozenset(("人", "名", "个", "项", "次", "批", "场", "部", "支", "对"))
+
+
 def _reject_chinese(num: str, value: Decimal, approx, unit: str, mag: str, before: str, after: str) -> bool:
     if not unit and not mag:
         return True
@@ -279,9 +281,7 @@ def _reject_chinese(num: str, value: Decimal, approx, unit: str, mag: str, befor
         ("“", '"', "第", "每", "唯", "统", "之", "万", "意", "他", "等")
     ) or _SLOGAN_AFTER.match(after):
         return True
-    if value == 1 and (
-        unit in ("人", "名", "个", "项", "次", "批", "场", "部", "支", "对") or after[:1] == "一"
-    ):
+    if value == 1 and (unit in _IDIOM_UNITS or after[:1] == "一"):
         return True  # 一人一策, 一个都不能少, 一支队伍, 一对一: idioms far more often than counts
     if unit in ("个", "项") and "、" in before:
         return True  # "学生、时间、质量、资金五个保障": a numeral summing up a list of slogans

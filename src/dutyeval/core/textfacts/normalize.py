@@ -164,13 +164,15 @@ def _join_break(text: str, start: int, end: int) -> bool:
     if right in _CONTINUATION and left not in "\n":
         return True  # a line cannot start with ",", "、", "%" or a closing bracket: it continues
     line_start = text.rfind("\n", 0, start) + 1
+    # a wrapped line of prose: long, with commas in it, not ending a sentence, not a heading,
+    # and the next line does not open a new heading (the tests that need no copy come first)
+    if start - line_start < 24 or left in _SENT_END:
+        return False
     line = text[line_start:start]
     nl = text.find("\n", end)
     if "\t" in line or text.find("\t", end, nl if nl >= 0 else len(text)) >= 0:
         return False  # table rows stay rows
-    # a wrapped line of prose: long, with commas in it, not ending a sentence, not a heading,
-    # and the next line does not open a new heading
-    if len(line) < 24 or left in _SENT_END or not ("," in line or "，" in line or "、" in line):
+    if not ("," in line or "，" in line or "、" in line):
         return False
     if not ("\u4e00" <= right <= "\u9fff" or right.isdigit() or right in "“《(%"):
         return False

@@ -48,6 +48,9 @@ class Section:
     style: str = ""  # marker style: part | cn | pcn | num | pnum | circ
 
 
+_new = object.__new__
+
+
 @lru_cache(maxsize=256)
 def _marker_number(marker: str) -> int | None:
     m = _MARKER_NUM.match(marker)
@@ -65,9 +68,10 @@ def _title(text: str, start: int, body: int, soft_breaks: list[int]) -> str | No
         line_end = len(text)
     # a space that stood between heading and paragraph ("四、优化结构 一是…") ends the title
     i = bisect_left(soft_breaks, body + 2)
-    if i < len(soft_breaks) and soft_breaks[i] < min(line_end, start + MAX_TITLE):
-        if text.find("。", body, soft_breaks[i]) < 0:
-            line_end = soft_breaks[i]
+    if i < len(soft_breaks):
+        cut = soft_breaks[i]
+        if cut < line_end and cut < start + MAX_TITLE and text.find("。", body, cut) < 0:
+            line_end = cut
     # (the line is copied for the test only when it starts with a space)
     if line_end <= body or (text[body].isspace() and text[body:line_end].isspace()):
         return None  # a bare marker such as "1." with nothing after it
@@ -90,7 +94,6 @@ def _title(text: str, start: int, body: int, soft_breaks: list[int]) -> str | No
 def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Section]:
     """Headings of ``text``; ``soft_breaks`` (from normalisation) mark removed spaces between words."""
     breaks = sorted(soft_breaks)
-    found: list[tuple[int, int, str, str]] = []  # (start, level, title, style)
     stack: list[str] = []
     candidates: list[tuple[int, re.Match, bool]] = []  # (position, match, glued to a paragraph end)
     first = _HEADING.match(text)
@@ -107,6 +110,11 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
     if any_glued:
         candidates.sort(key=lambda c: c[0])
     last_number: dict[str, int] = {}
+    sections: list[Section] = []
+    # a section ends where the next heading of its level or above starts: the sections still
+    # open, as (level, fields), get their end when such a heading comes
+    open_: list[tuple[int, dict]] = []
+    text_end = len(text)
     for _pos, m, glued in candidates:
         style = m.lastgroup or ""
         if any_glued:  # numbering is only needed to vet headings run into a paragraph
@@ -115,36 +123,25 @@ def outline(text: str, soft_breaks: frozenset[int] = frozenset()) -> list[Sectio
                 continue
             if number is not None:
                 last_number[style] = number
-        start = m.start(style)
-        title = _title(text, start, m.end(), breaks)
-        if title is None:
+        body = m.end()
+        if style == "num" and text.startswith(("年", "月", "日"), body):
             continue
-        if style == "num" and text.startswith(("年", "月", "日"), m.end()):
+        start = m.start(style)
+        title = _title(text, start, body, breaks)
+        if title is None:
             continue
         if style in stack:
             del stack[stack.index(style) + 1 :]
         else:
             stack.append(style)
-        found.append((start, len(stack), title, style))
-    # a section ends where the next heading of its level or above starts: one pass with the
-    # stack of sections still open
-    ends = [len(text)] * len(found)
-    open_: list[int] = []
-    for i, (start, level, _, _) in enumerate(found):
-        while open_ and found[open_[-1]][1] >= level:
-            ends[open_.pop()] = start
-        open_.append(i)
-    return [
-        _section(level, title, start, ends[i], style) for i, (start, level, title, style) in enumerate(found)
-    ]
-
-
-_new = object.__new__
-
-
-def _section(level: int, title: str, start: int, end: int, style: str) -> Section:
-    """``Section(level, title, start, end, style)`` without the frozen dataclass's ``__init__``
-    (one ``object.__setattr__`` per field): the same instance, filled in half the time."""
-    s = _new(Section)
-    s.__dict__.update(level=level, title=title, start=start, end=end, style=style)
-    return s
+        level = len(stack)
+        while open_ and open_[-1][0] >= level:
+            open_.pop()[1]["end"] = start
+        # Section(level, title, start, end, style) without the frozen dataclass's __init__
+        # (one object.__setattr__ per field): the same instance, filled in half the time
+        section = _new(Section)
+        fields = section.__dict__
+        fields.update(level=level, title=title, start=start, end=text_end, style=style)
+        open_.append((level, fields))
+        sections.append(section)
+    return sections
