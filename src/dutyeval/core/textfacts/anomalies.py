@@ -60,6 +60,7 @@ _UNIT_TYPO = re.compile("|".join(_UNIT_TYPOS))
 # times faster than ``str.__contains__`` on Chinese text (whose characters defeat its skip filter)
 _UNIT_TYPO_LITERALS = tuple(re.compile(re.escape(t)).search for t in _UNIT_TYPOS)
 _PARENS = re.compile("[()（）。]")
+_BRACKET = re.compile("[()（）]")
 _SENTENCE_END = re.compile(r"[。!?\n]")
 _PREVIOUS = re.compile(r"(?:上年|去年|上一年|同期|由|从|比(?:19|20)[0-9]{2}年)[^,;。]{0,10}$")
 
@@ -164,8 +165,8 @@ def _placeholder_matches(text: str) -> list[re.Match]:
 
 def _rates_over_100(figures: list[Figure]) -> list[Anomaly]:
     out = []
-    for f in figures:
-        if f.kind == "rate" and f.capped and f.base_value > 100:
+    for f in [f for f in figures if f.capped]:  # (only rates are ever capped)
+        if f.kind == "rate" and f.base_value > 100:
             name = f.label or "该比率"
             msg = f"{name}为{f.value}%，超过100%（{name}不是毛率，不能超过100%），请核实"
             out.append(Anomaly("rate_over_100", f.quote, f.start, f.end, msg, "error"))
@@ -327,7 +328,8 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
         depth = 0
         last = m.end()
         for f in figures[bisect_left(starts, m.end()) : bisect_left(starts, stop)]:
-            depth += _depth_change(text[last : f.start])
+            if _BRACKET.search(text, last, f.start) is not None:  # (most gaps have none)
+                depth += _depth_change(text[last : f.start])
             last = f.start
             if depth == 0 and f.kind == whole.kind and f.base_unit == whole.base_unit:
                 if (
@@ -412,8 +414,8 @@ def _in_element_unit_tol(f: Figure, unit: str) -> Decimal:
 
 def _out_of_range(figures, cat, flagged: set) -> list[Anomaly]:
     out = []
-    for f in figures:
-        if not f.element or f.element not in cat or (f.start, f.end) in flagged:
+    for f in [f for f in figures if f.element]:
+        if f.element not in cat or (f.start, f.end) in flagged:
             continue
         el = cat[f.element]
         v = _in_element_unit(f, el.unit)

@@ -230,10 +230,12 @@ class Normalized:
 def normalize(original: str) -> Normalized:
     folded = fold(original)
     n = len(folded)
-    spans: list[tuple[int, int]] = []
+    # (start, end, soft): soft marks a space between two Chinese characters, worked out here
+    # where both neighbours are at hand (a hint that something ended there, see Normalized)
+    spans: list[tuple[int, int, bool]] = []
     for m in _SPACE.finditer(folded):
         # _drop_space, inlined (a couple of hundred space runs per report)
-        s, e = span = m.span()
+        s, e = m.span()
         left = folded[s - 1] if s else "\n"
         right = folded[e] if e < n else "\n"
         if (
@@ -244,38 +246,38 @@ def normalize(original: str) -> Normalized:
             or (right.isdigit() and left in _NUM_JOIN_LEFT)
             or (left.isdigit() and right in _NUM_JOIN_RIGHT)
         ):
-            spans.append(span)
+            spans.append((s, e, "\u4e00" <= left <= "\u9fff" and "\u4e00" <= right <= "\u9fff"))
     if any(c in folded for c in _INVISIBLE_CHARS):
-        spans += [m.span() for m in _INVISIBLE.finditer(folded)]
+        spans += [(*m.span(), False) for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):
-        span = m.span()
-        if _join_break(folded, *span):
-            spans.append(span)
+        s, e = m.span()
+        if _join_break(folded, s, e):
+            spans.append((s, e, False))  # a line break: never soft
     if not spans:
         return Normalized(folded, original, folded)
-    spans.sort()
+    spans.sort()  # (no two spans share a start: they begin with different characters)
     parts: list[str] = []
     npos, delta = [0], [0]
     src = 0  # next original position to copy
     removed = 0
     soft: set[int] = set()
-    for s, e in spans:
+    for s, e, is_soft in spans:
         if e <= src:
             continue
-        if s < src:
+        if s < src:  # overlapping spans (rare): what is left of this one, judged afresh
             s = src
+            is_soft = (
+                e < n
+                and folded[s] == " "
+                and "\u4e00" <= folded[s - 1] <= "\u9fff"
+                and "\u4e00" <= folded[e] <= "\u9fff"
+            )
         parts.append(folded[src:s])
         removed += e - s
         src = e
         npos.append(e - removed)
         delta.append(removed)
-        if (
-            0 < s
-            and e < n
-            and folded[s] == " "
-            and "\u4e00" <= folded[s - 1] <= "\u9fff"
-            and "\u4e00" <= folded[e] <= "\u9fff"
-        ):
+        if is_soft:
             soft.add(e - removed)
     parts.append(folded[src:])
     return Normalized("".join(parts), original, folded, npos, delta, frozenset(soft))
