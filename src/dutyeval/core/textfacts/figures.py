@@ -374,6 +374,20 @@ def _propagate_list_units(figs: list[Figure], text: str) -> None:
                              confidence=0.8)  # fmt: skip
 
 
+# element_for results for one catalogue, kept across reports: (catalogue, {key: (code, conf)}).
+# Catalogues are frozen and metrics are module-level constants, so an entry never goes stale;
+# the catalogue is held here, so its id cannot be reused while the entry lives.
+_ELEMENTS: tuple[object, dict[tuple, tuple[str | None, float]]] = (None, {})
+
+
+def _element_cache(cat) -> dict[tuple, tuple[str | None, float]]:
+    global _ELEMENTS
+    held = _ELEMENTS  # one read: another thread may swap the pair meanwhile
+    if held[0] is not cat:
+        held = _ELEMENTS = (cat, {})
+    return held[1]
+
+
 def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     """Year, qualifiers, change detection, metric/element, and bare-number triage.
 
@@ -387,7 +401,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     level_pos, levels = ctx.level_pos, ctx.levels
     metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
     para_year: dict[int, int | None] = {}
-    elements: dict[tuple, tuple[str | None, float]] = {}  # element_for results (metrics are module-level)
+    elements = _element_cache(cat)
     year_pos, years, paras = ctx.year_pos, ctx.years, ctx.paras
     for i, (f, s0) in enumerate(zip(figs, ctx.figure_sentences, strict=True)):
         fs = f.start
@@ -502,7 +516,8 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
             if metric is not None:
                 f.metric = metric.name
                 if metric.element is not None:
-                    # a few distinct (metric, kind, level, unit) combinations per report
+                    # a few dozen (metric, kind, level, unit) combinations in all (metrics are
+                    # module-level constants, so their ids are stable)
                     key = (id(metric), f.kind, level, f.base_unit)
                     found = elements.get(key)
                     if found is None:
