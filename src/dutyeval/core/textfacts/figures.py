@@ -333,25 +333,6 @@ _UNIT_INFO: dict[str, tuple[str, str, Decimal]] = {
 }
 
 
-def _with_unit(text, start, end, value, mag, unit, quals, conf) -> Figure:
-    kind, base_unit, factor = _UNIT_INFO.get(unit) or ("count", unit, _ONE)
-    if mag:
-        factor = factor * MAGNITUDE[mag]
-    return Figure(
-        text[start:end],
-        start,
-        end,
-        value,
-        mag + unit,
-        value if factor is _ONE else value * factor,
-        base_unit,
-        kind,
-        None,
-        quals,
-        confidence=conf,
-    )
-
-
 _BY_START = attrgetter("start")
 _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
@@ -374,20 +355,6 @@ def _propagate_list_units(figs: list[Figure], text: str) -> None:
                              confidence=0.8)  # fmt: skip
 
 
-# element_for results for one catalogue, kept across reports: (catalogue, {key: (code, conf)}).
-# Catalogues are frozen and metrics are module-level constants, so an entry never goes stale;
-# the catalogue is held here, so its id cannot be reused while the entry lives.
-_ELEMENTS: tuple[object, dict[tuple, tuple[str | None, float]]] = (None, {})
-
-
-def _element_cache(cat) -> dict[tuple, tuple[str | None, float]]:
-    global _ELEMENTS
-    held = _ELEMENTS  # one read: another thread may swap the pair meanwhile
-    if held[0] is not cat:
-        held = _ELEMENTS = (cat, {})
-    return held[1]
-
-
 def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     """Year, qualifiers, change detection, metric/element, and bare-number triage.
 
@@ -401,7 +368,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     level_pos, levels = ctx.level_pos, ctx.levels
     metric_pos, metrics, qual_pos, quals = ctx.metric_pos, ctx.metrics, ctx.qual_pos, ctx.quals
     para_year: dict[int, int | None] = {}
-    elements = _element_cache(cat)
+    elements = M.element_cache(cat)
     year_pos, years, paras = ctx.year_pos, ctx.years, ctx.paras
     for i, (f, s0) in enumerate(zip(figs, ctx.figure_sentences, strict=True)):
         fs = f.start

@@ -231,3 +231,19 @@ def element_for(
     if el.kind in ("count", "area") and base_unit and el.unit != base_unit:
         return None, 0.0
     return code, 0.9
+
+
+# element_for results for one catalogue, kept across reports: (catalogue, {key: (code, conf)}).
+# Catalogues are frozen and metrics are module-level constants, so an entry never goes stale;
+# the catalogue is held here, so its id cannot be reused while the entry lives.
+_ELEMENTS: tuple[object, dict[tuple, tuple[str | None, float]]] = (None, {})
+
+
+def element_cache(cat) -> dict[tuple, tuple[str | None, float]]:
+    """A dict for memoising ``element_for`` under ``cat`` (figures.py keys it by metric id,
+    kind, level and base unit)."""
+    global _ELEMENTS
+    held = _ELEMENTS  # one read: another thread may swap the pair meanwhile
+    if held[0] is not cat:
+        held = _ELEMENTS = (cat, {})
+    return held[1]
