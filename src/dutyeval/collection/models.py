@@ -37,6 +37,7 @@ class DataValue(models.Model):
         IMPORTED = "imported", _("Excel导入")
         COMPUTED = "computed", _("系统计算")
         EXTRACTED = "extracted", _("报告提取")
+        CORRECTED = "corrected", _("督导办更正")
         DEMO = "demo", _("演示数据")
 
     element = models.ForeignKey(DataElement, verbose_name=_("数据元素"), on_delete=models.PROTECT, related_name="values")
