@@ -19,7 +19,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def login(page, user):
     page.goto(f"{BASE}/login/")
     page.fill("#id_username", user)
-    page.fill("#id_password", "Demo@2021")
+    page.fill("#id_password", "Demo@2021pass")
     page.click("button[type=submit]")
 
 

@@ -8,10 +8,13 @@ ending in `_FILE` is read from that file, so secrets never sit in the environmen
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -39,11 +42,37 @@ VAR_DIR = Path(env("DUTYEVAL_VAR_DIR", str(PROJECT_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", "false")
-SECRET_KEY = env("SECRET_KEY") or "dutyeval-demo-only-" + "x" * 32
+# Set by scripts/demo.sh and, for the test suite, by the pytest plugin dutyeval.testing. Only these
+# may run without a SECRET_KEY: they get a random one kept in VAR_DIR (sessions survive a restart).
+DEMO = envbool("DUTYEVAL_DEMO", "false")
+
+
+def _demo_secret_key() -> str:
+    path = VAR_DIR / "demo-secret-key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("utf-8").strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key)
+    return key
+
+
+SECRET_KEY = env("SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or DEMO):
+        # a key everybody knows lets anybody forge sessions and password-reset tokens
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) is not set. Production needs a long random key, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`; only the demo "
+            "(DUTYEVAL_DEMO=true) or DEBUG=true runs without one."
+        )
+    SECRET_KEY = _demo_secret_key()
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dutyeval.accounts.apps.DutyAdminConfig",  # django.contrib.admin with Chinese titles
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from its own static files (offline intranets have no CDN)
+    "dutyeval.accounts.apps.AxesConfig",  # django-axes: login lockout
     "dutyeval.accounts",
     "dutyeval.audit",
     "dutyeval.regions",
@@ -71,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dutyeval.web.middleware.MethodNotAllowedPageMiddleware",
+    # last, as django-axes requires: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dutyeval.urls"
@@ -107,17 +142,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for the cool-off time, even with the right password. Counting the
+# pair (not the address alone) keeps one office behind a shared NAT from locking out the others.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("DUTYEVAL_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DUTYEVAL_LOGIN_COOLOFF_MINUTES", "30"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_CLIENT_IP_CALLABLE = "dutyeval.accounts.lockout.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2"]
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy for government use: long enough, not like the user's own name, not a common
+# password, not digits only, and at least three of: upper case, lower case, digits, symbols.
+PASSWORD_MIN_LENGTH = envint("DUTYEVAL_PASSWORD_MIN_LENGTH", "10")
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
+    },
+    {
+        "NAME": "dutyeval.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dutyeval.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# One language done well: no other is offered while no complete translation exists (STYLE.md §11)
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -145,9 +208,46 @@ HUEY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# shared office computers: a session ends with the browser, and after a working day at most
+SESSION_COOKIE_AGE = envint("DUTYEVAL_SESSION_HOURS", "8") * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DUTYEVAL_SESSION_EXPIRE_AT_BROWSER_CLOSE", "true")
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Served over HTTPS (nginx terminates TLS, see deploy/): one switch turns on redirects, secure
+# cookies and HSTS. nginx must overwrite X-Forwarded-Proto and append to X-Forwarded-For, since both
+# are trusted when DUTYEVAL_PROXY is on (the default with HTTPS).
+HTTPS = envbool("DUTYEVAL_HTTPS", "false")
+BEHIND_PROXY = envbool("DUTYEVAL_PROXY", "true" if HTTPS else "false")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("DUTYEVAL_HSTS_SECONDS", "31536000") if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and envbool("DUTYEVAL_HSTS_PRELOAD", "true")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes may speak plain HTTP to gunicorn directly
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline; chart
+# data travels in <script type="application/json"> (json_script), which is data, not script.
+# style-src allows inline styles: the templates use style= attributes and ECharts and Swagger UI
+# set styles on their elements; inline style cannot run code, so this is the accepted trade-off.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -29,7 +29,7 @@ from dutyeval.schemes.services import freeze, import_scheme_file
 from .models import Cycle, ItemScore, Narrative, RecomputeJob, Submission
 from .recompute import compute, store
 
-DEMO_PASSWORD = "Demo@2021"
+DEMO_PASSWORD = "Demo@2021pass"
 YEARS = (2018, 2019, 2020)
 LEVELS = ("preschool", "primary", "junior", "senior", "vocational")
 Q4, Q2 = Decimal("0.0001"), Decimal("0.01")

@@ -3,9 +3,11 @@ from django.urls import path
 from dutyeval.reports import views as reports
 
 from .views import balance, cycle, data, results, review, schools, scoring, submission
+from .views.account import password_change
 
 urlpatterns = [
     path("", cycle.home, name="home"),
+    path("account/password/", password_change, name="password-change"),
     path("schools/", schools.schools, name="schools"),
     path("cycles/<int:pk>/", cycle.overview, name="cycle"),
     path("cycles/<int:pk>/results/", results.results, name="results"),
