@@ -14,6 +14,10 @@ if [ "$WANT_TEST" = 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+  # the production stack of deploy/, started by scripts/stack.sh
+  command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+  [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need_apt[*]}"

@@ -23,3 +23,9 @@ fi
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off" -w -l "$PGDATA/log" start >/dev/null
 trap '"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$PGDATA"' EXIT
 DATABASE_URL="postgres://dutyeval@127.0.0.1:${PGPORT}/postgres" .venv/bin/pytest -m "not e2e" "$@"
+
+# the whole suite (no pytest arguments, as in CI) ends with the production stack of deploy/
+if [ $# -eq 0 ] || [ "${STACK:-0}" = 1 ]; then
+  echo "== production stack (deploy/): nginx, gunicorn, PostgreSQL, Redis, worker; smoke and restore tests"
+  bash scripts/stack.sh
+fi

@@ -199,13 +199,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUTYEVAL_MAX_UPLOAD_BYTES = envint("DUTYEVAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 
-HUEY = {
-    "huey_class": "huey.SqliteHuey",
-    "name": "dutyeval",
-    "filename": str(VAR_DIR / "huey.sqlite3"),
-    # without a worker (demo, tests) jobs run inline, as pretix does when no broker is set
-    "immediate": envbool("HUEY_IMMEDIATE", "true"),
-}
+# The task queue. With REDIS_URL (production, deploy/): RedisHuey, jobs run by separate
+# `dutyeval run_huey` worker processes. Without it (demo, tests): SqliteHuey in var/, and jobs
+# run inline unless HUEY_IMMEDIATE=false, as pretix does when no broker is set.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "dutyeval",
+        "url": REDIS_URL,
+        "immediate": envbool("HUEY_IMMEDIATE", "false"),
+        "consumer": {"workers": envint("HUEY_WORKERS", "2"), "worker_type": env("HUEY_WORKER_TYPE", "thread")},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dutyeval",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": envbool("HUEY_IMMEDIATE", "true"),
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 # shared office computers: a session ends with the browser, and after a working day at most

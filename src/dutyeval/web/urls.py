@@ -4,8 +4,10 @@ from dutyeval.reports import views as reports
 
 from .views import balance, cycle, data, results, review, schools, scoring, submission
 from .views.account import password_change
+from .views.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", cycle.home, name="home"),
     path("account/password/", password_change, name="password-change"),
     path("schools/", schools.schools, name="schools"),
