@@ -128,15 +128,35 @@ def parse_value(element: Element, raw: object) -> Decimal | None:
         text = text[:-1].strip()
     if text == "":
         return None
+    shown = _shown(raw)
+    if len(text) > MAX_NUMBER_CHARS:
+        # a digit string this long is either beyond the column or noise; Decimal would parse it, slowly
+        raise ValueError(_OUT_OF_RANGE.format(name=element.name, raw=shown))
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"“{raw}”不是数字") from None
+        raise ValueError(f"“{shown}”不是数字") from None
     if not value.is_finite():
-        raise ValueError(f"“{raw}”不是有效数字")
+        raise ValueError(f"“{shown}”不是有效数字")
+    # the column holds 20 digits, 4 after the point; quantize() past 28 digits raises InvalidOperation
+    if value and value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValueError(_OUT_OF_RANGE.format(name=element.name, raw=shown))
     if element.kind == "count" and value != value.to_integral_value():
-        raise ValueError(f"{element.name}应为整数（单位：{element.unit}），填写的是 {raw}")
+        raise ValueError(f"{element.name}应为整数（单位：{element.unit}），填写的是 {shown}")
+    if value.adjusted() < -element.decimals - 1:
+        return Decimal(0).quantize(Decimal(1).scaleb(-element.decimals))  # rounds to zero
     return value.quantize(Decimal(1).scaleb(-element.decimals))
+
+
+MAX_INTEGER_DIGITS = 16  # DataValue.value is DecimalField(max_digits=20, decimal_places=4)
+MAX_NUMBER_CHARS = 60
+_OUT_OF_RANGE = "{name}的数值“{raw}”超出可记录范围（整数部分最多16位）"
+
+
+def _shown(raw: object) -> str:
+    """User input as quoted back in a message: long input cut, so an error never echoes a megabyte."""
+    text = str(raw)
+    return text if len(text) <= 24 else f"{text[:20]}…（共{len(text)}个字符）"
 
 
 def check_value(element: Element, value: Decimal) -> list[Finding]:
