@@ -77,6 +77,7 @@ export REDIS_URL="redis://127.0.0.1:${REDISPORT}/0"
 export SECRET_KEY_FILE="$STACK/secret_key"
 export ALLOWED_HOSTS="localhost,127.0.0.1"
 export DEBUG=false
+export DUTYEVAL_HTTPS=true   # behind nginx with TLS: secure cookies, HSTS, X-Forwarded-Proto trusted
 export DUTYEVAL_VAR_DIR="$STACK/var"
 export HUEY_WORKERS=2
 unset HUEY_IMMEDIATE DUTYEVAL_DEMO SECRET_KEY
@@ -156,5 +157,5 @@ DUTYEVAL_STACK_CAFILE="$STACK/tls/dutyeval.crt" DUTYEVAL_STACK_USER="$STACK_USER
 DUTYEVAL_STACK_PASSWORD="$STACK_PASSWORD" DUTYEVAL_STACK_WORKER_PID="$WORKER_PID" \
 DUTYEVAL_STACK_WORKER_LOG="$STACK/worker.log" DUTYEVAL_STACK_STATIC_ROOT="$STACK/var/static" \
 DUTYEVAL_STACK_PGBIN="$PGBIN" DUTYEVAL_STACK_TMP="$STACK" \
-  .venv/bin/pytest -p no:django -m stack tests/deploy/test_stack.py -v -s --durations=0 "$@"
+  .venv/bin/pytest -p no:django -W "ignore:Unknown config option" -m stack tests/deploy/test_stack.py -v -s --durations=0 "$@"
 echo "stack: tests took $(secs "$T1") s; $(secs "$T0") s in all"
