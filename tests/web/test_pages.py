@@ -18,10 +18,8 @@ def test_the_area_form_saves_all_or_nothing(world, client_as):
     assert DataValue.objects.get(region=world.zezhou, element__code="retention_compulsory").value == Decimal("98.6")
 
 
-def test_the_area_form_shows_last_years_value(world, client_as):
-    from dutyeval.collection.services import save_values
-
-    save_values(world.zezhou, 2019, {"enrol_primary": 22222}, user=world.county_filler, source="entered")
+def test_the_area_form_shows_last_years_value(world, client_as, record_history):
+    record_history(world.zezhou, 2019, {"enrol_primary": 22222})
     body = client_as(world.county_filler).get(reverse("data-area", args=[world.sub.pk, "compulsory"])).content.decode()
     assert "22222" in body and "2019年数值（参考）" in body
 

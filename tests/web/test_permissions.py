@@ -85,13 +85,14 @@ def test_api_refuses_writes_into_another_county(world, client_as, other_data):
 
 def test_api_writes_own_county_all_or_nothing(world, client_as):
     c = client_as(world.county_filler)
+    etag = c.get("/api/regions/140525/values/2020")["ETag"]
     r = c.put("/api/regions/140525/values/2020",
               json.dumps({"values": {"enrol_primary": 1200, "retention_compulsory": 120}}),
-              content_type="application/json")
+              content_type="application/json", headers={"If-Match": etag})
     assert r.status_code == 400 and r.json()[0]["field"] == "retention_compulsory"
     assert not DataValue.objects.filter(region=world.zezhou).exists()
     r = c.put("/api/regions/140525/values/2020", json.dumps({"values": {"enrol_primary": 1200}}),
-              content_type="application/json")
+              content_type="application/json", headers={"If-Match": etag})
     assert r.status_code == 200 and r.json()["written"] == 1
 
 

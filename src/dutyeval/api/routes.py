@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
@@ -11,7 +13,7 @@ from ninja.security import django_auth
 
 from dutyeval.accounts import scoping
 from dutyeval.collection.models import DataValue
-from dutyeval.collection.services import ValidationFailed, save_values
+from dutyeval.collection.services import StaleVersion, ValidationFailed, YearClosed, save_values, values_etag
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import Submission
 from dutyeval.regions.models import Region
@@ -68,25 +70,46 @@ def list_regions(request):
 
 
 @api.get("/regions/{code}/values/{year}", response=list[ValueOut])
-def region_values(request, code: str, year: int):
+def region_values(request, code: str, year: int, response: HttpResponse):
+    """The figures of one region and year. The ETag header is the version a PUT must send in If-Match."""
     region = _region(request, code)
     qs = DataValue.objects.filter(region=region, year=year).select_related("element")
+    response["ETag"] = values_etag(region, year)
     return [ValueOut(element=v.element.code, year=v.year, value=v.value, source=v.source) for v in qs]
 
 
-@api.put("/regions/{code}/values/{year}", response={200: dict, 400: list[ProblemOut], 403: dict, 409: dict})
+class StaleOut(Schema):
+    detail: str
+    etag: str
+
+
+@api.put(
+    "/regions/{code}/values/{year}",
+    response={200: dict, 400: list[ProblemOut], 403: dict, 409: dict, 412: StaleOut, 428: dict},
+)
 def put_values(request, code: str, year: int, payload: ValuesIn):
+    """Store figures of the user's own region. Send the ETag of a GET of the same URL in If-Match
+    (or `*` to overwrite whatever is stored): a stale version is refused with 412, so a second
+    writer never silently reverts the first one's change."""
     region = _region(request, code)
-    if not scoping.can_edit_region_data(request.user, region):
+    if not scoping.can_edit_region_data(request.user, region):  # before 428, so others learn nothing more
         return Status(403, {"detail": "只有本县（市、区）填报联络员可以修改本地数据"})
-    locked = Submission.objects.filter(region=region, cycle__data_year=year).exclude(state__in=Submission.EDITABLE)
-    if locked.exists():
-        return Status(409, {"detail": "该年度材料已提交，退回前不能修改"})
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        return Status(428, {"detail": "请先读取（GET）该年度数据，并在请求头 If-Match 中带上返回的 ETag"})
     try:
-        written, warnings = save_values(region, year, payload.values, user=request.user, source="entered")
+        written, warnings = save_values(region, year, payload.values, user=request.user, source="entered",
+                                        if_match=if_match)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except YearClosed as exc:
+        return Status(409, {"detail": str(exc)})
+    except StaleVersion as exc:
+        return Status(412, StaleOut(detail="该年度数据在您读取后已被修改，请重新读取后再提交", etag=exc.current))
     except ValidationFailed as exc:
         return Status(400, [ProblemOut(field=p.field, reason=p.reason) for p in exc.problems])
-    return Status(200, {"written": written, "warnings": [w.reason for w in warnings]})
+    return Status(200, {"written": written, "warnings": [w.reason for w in warnings],
+                        "etag": values_etag(region, year)})
 
 
 @api.get("/submissions", response=list[SubmissionOut])

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin import display as admin_display
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnly(Exception):
+    """The audit log is a record: entries are added, never changed or removed."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("操作记录只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnly("操作记录只能追加，不能删除")
+
+
 class AuditLog(models.Model):
+    """Append-only: the model and its queryset refuse changes and deletions, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE from any client (migration 0002)."""
+
     action = models.CharField(_("操作"), max_length=64, db_index=True)  # dotted, e.g. evaluation.submission.submit
+    # PROTECT: a user or region with a record is deactivated, never deleted (that would rewrite the log)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("区域"), null=True, blank=True, on_delete=models.SET_NULL
+        "regions.Region", verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT
     )
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
     created = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("操作记录")
@@ -27,9 +46,18 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.created:%Y-%m-%d %H:%M} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("操作记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("操作记录只能追加，不能删除")
 
     @property
+    @admin_display(description=_("操作"))
     def label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
 
@@ -42,7 +70,11 @@ ACTION_LABELS = {
     "evaluation.scores.review": _("评审打分"),
     "evaluation.narrative.change": _("修改自评情况"),
     "collection.values.change": _("修改数据"),
+    "collection.values.correct": _("督导办更正数据"),
     "collection.import.reject": _("Excel 导入被拒绝"),
+    "regions.load": _("导入行政区划"),
+    "regions.schools.import": _("导入学校名录"),
+    "reports.report.upload": _("上传自评报告"),
     "schemes.scheme.created": _("导入评价方案"),
     "schemes.scheme.new_version": _("评价方案新版本"),
     "schemes.scheme.update": _("更新评价方案"),

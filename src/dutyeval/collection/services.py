@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from dutyeval.accounts import scoping
 from dutyeval.audit.services import log_action
 from dutyeval.core.catalogue import Catalogue, check_set, check_value, default_catalogue, parse_value
+from dutyeval.regions.models import Region
 
 from .models import DataElement, DataValue
 from .signals import values_changed
@@ -98,12 +102,113 @@ def _touches(cat: Catalogue, code: str, raw: dict) -> bool:
     return any(cat[c].part_of == code for c in raw if c in cat)
 
 
-@transaction.atomic
-def save_values(region, year: int, raw: dict[str, object], *, user, source: str, quotes=None, locations=None):
-    """Validate and store figures for one region and year. All or nothing.
+class YearClosed(Exception):
+    """Figures of this region and year may not be written by this path now. The message is for users."""
 
-    Raises ValidationFailed with every problem; returns (written count, warnings).
+
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # a data year outside these is a typo or an attack, never a figure
+
+
+def check_year_open(region, year: int) -> None:
+    """The one rule for a region writing its own figures (STYLE.md §15: every path calls it).
+
+    A region writes only the years its open submission collects; every year a submitted (or later)
+    cycle reads, including the earlier years its checks compare against, is locked for that region
+    until the submission is returned. Corrections of locked years go through `correct_values`.
     """
+    # evaluation owns cycles and knows which years each reads; imported here to keep the app graph acyclic
+    from dutyeval.evaluation.models import Submission
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise YearClosed(f"年度“{year}”无效")
+    subs = list(Submission.objects.filter(region=region).select_related("cycle"))
+    for sub in subs:
+        if not sub.editable and year in sub.cycle.years_read():
+            raise YearClosed(
+                f"{year}年数据已随《{sub.cycle.name}》提交（{sub.get_state_display()}），不能再修改；"
+                "如需更正，请联系督导办说明理由"
+            )
+    if not any(sub.editable and year in sub.cycle.years_collected() for sub in subs):
+        raise YearClosed(f"当前没有收集{year}年数据的填报任务，不能修改该年度数据")
+
+
+def values_etag(region, year: int) -> str:
+    """A version of one region's figures of one year, for HTTP ETag / If-Match."""
+    rows = DataValue.objects.filter(region=region, year=year).order_by("element__code")
+    digest = hashlib.sha256()
+    for code, value in rows.values_list("element__code", "value"):
+        digest.update(f"{code}={format(value.normalize(), 'f')};".encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+class StaleVersion(Exception):
+    """The writer's If-Match does not match the stored figures; nothing was written."""
+
+    def __init__(self, current: str):
+        super().__init__(current)
+        self.current = current
+
+
+def _lock_region(region) -> None:
+    # writers of one region queue here, so checking a version and writing are one step
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+
+
+def save_values(region, year: int, raw: dict[str, object], *, user, source: str, quotes=None, locations=None,
+                expected: dict[str, Decimal | None] | None = None, if_match: str | None = None):
+    """A region's own coordinator stores figures of one year (form, Excel, API, report). All or nothing.
+
+    `expected` holds, per code, the value the writer last saw; a stored value that differs means
+    someone else changed it meanwhile, and Conflict is raised with both. `if_match` is an ETag from
+    `values_etag`; when the figures changed since, StaleVersion is raised. Raises ValidationFailed
+    with every problem, YearClosed or PermissionDenied; returns (written count, warnings).
+    """
+    if not scoping.can_edit_region_data(user, region):
+        raise PermissionDenied("只有本县（市、区）填报联络员可以修改本地数据")
+    with transaction.atomic():
+        _lock_region(region)
+        check_year_open(region, year)
+        if if_match is not None and if_match.strip() != "*" and if_match.strip() != values_etag(region, year):
+            raise StaleVersion(values_etag(region, year))
+        return _store(region, year, raw, user=user, source=source, quotes=quotes, locations=locations,
+                      expected=expected, action="collection.values.change")
+
+
+def correct_values(region, year: int, raw: dict[str, object], *, user, reason: str,
+                   expected: dict[str, Decimal | None] | None = None):
+    """The office corrects figures of a region, also of a locked year, with a reason on record."""
+    if not (scoping.can_administer(user, region) or getattr(user, "is_superuser", False)):
+        raise PermissionDenied("只有上级督导办管理员可以更正已提交的数据")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([Problem("", "", "更正数据必须填写理由")])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise YearClosed(f"年度“{year}”无效")
+    with transaction.atomic():
+        _lock_region(region)
+        return _store(region, year, raw, user=user, source=DataValue.Source.CORRECTED, expected=expected,
+                      action="collection.values.correct", reason=reason[:2000])
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    code: str
+    label: str
+    expected: Decimal | None  # what the writer saw
+    current: Decimal | None  # what is stored now
+    author: str
+    updated: object
+
+
+class Conflict(Exception):
+    """Another session changed these figures after the writer loaded them; nothing was written."""
+
+    def __init__(self, items: list[ConflictItem]):
+        super().__init__(f"{len(items)} conflicts")
+        self.items = items
+
+
+def _store(region, year, raw, *, user, source, action, quotes=None, locations=None, expected=None, reason=""):
     existing = values_for(region, year)
     previous = values_for(region, year - 1)
     parsed, errors, warnings = validate(raw, existing, previous, locations=locations)
@@ -113,8 +218,10 @@ def save_values(region, year: int, raw: dict[str, object], *, user, source: str,
     current = {
         v.element.code: v
         for v in DataValue.objects.select_for_update().filter(region=region, year=year, element__code__in=parsed)
-        .select_related("element")
+        .select_related("element", "author")
     }
+    if expected is not None:
+        _raise_conflicts(parsed, expected, current, elements)
     written = 0
     changes = {}
     for code, value in parsed.items():
@@ -139,13 +246,26 @@ def save_values(region, year: int, raw: dict[str, object], *, user, source: str,
         written += 1
     if changes:
         values_changed.send(sender=None, region=region, year=year)
-        log_action(
-            "collection.values.change",
-            actor=user,
-            region=region,
-            data={"year": year, "source": source, "changes": changes},
-        )
+        data = {"year": year, "source": source, "changes": changes}
+        if reason:
+            data["reason"] = reason
+        log_action(action, actor=user, region=region, data=data)
     return written, warnings
+
+
+def _raise_conflicts(parsed, expected, current, elements) -> None:
+    items = []
+    for code, value in parsed.items():
+        if code not in expected:
+            continue
+        row = current.get(code)
+        stored = row.value if row else None
+        seen = expected[code]
+        if stored != seen and stored != value:  # someone else changed it, to something other than ours
+            items.append(ConflictItem(code, elements[code].name if code in elements else code, seen, stored,
+                                      str(row.author) if row and row.author else "", row.updated if row else None))
+    if items:
+        raise Conflict(items)
 
 
 def sync_catalogue(catalogue: Catalogue | None = None) -> int:
@@ -181,6 +301,12 @@ def import_excel(region, year: int, data: bytes, filename: str, *, user, max_byt
     from .models import ImportAttempt
 
     attempt = ImportAttempt(region=region, year=year, user=user, filename=filename[:255])
+    try:
+        check_year_open(region, year)
+    except YearClosed as exc:
+        attempt.errors = [{"sheet": "", "row": None, "field": "", "label": "", "reason": str(exc)}]
+        attempt.save()
+        return attempt
     try:
         parsed = read_upload(data, max_bytes=max_bytes)
     except UploadRejected as exc:

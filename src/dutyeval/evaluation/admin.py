@@ -14,3 +14,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_filter = ("state", "cycle")
     search_fields = ("region__name", "region__code")
     raw_id_fields = ("region",)
+    # the workflow state changes only through evaluation.services (submit / return / accept), audited
+    readonly_fields = ("state", "submitted_at", "submitted_by", "return_reason")
+    actions = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False

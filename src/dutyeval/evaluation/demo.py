@@ -227,7 +227,7 @@ def _wipe_demo(province: Region) -> None:
     DataValue.objects.filter(region__code__startswith=prefix).delete()
     SchoolYearRecord.objects.filter(school__county__code__startswith=prefix).delete()
     School.objects.filter(county__code__startswith=prefix).delete()
-    User.objects.filter(region__code__startswith=prefix).delete()
+    # users are kept (and updated in _build_users): the append-only audit log refers to them
 
 
 def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -> Cycle:
@@ -270,6 +270,17 @@ def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -
     return cycle
 
 
+def _upsert_users(users: list) -> None:
+    fields = ["password", "role", "region", "display_name", "is_staff", "is_superuser", "is_active"]
+    existing = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
+    for u in users:
+        if u.username in existing:
+            u.pk = existing[u.username].pk
+            u.is_active = True
+    User.objects.bulk_update([u for u in users if u.pk], fields, batch_size=1000)
+    User.objects.bulk_create([u for u in users if not u.pk], batch_size=1000)
+
+
 def _build_users(province: Region, counties: list[Region]) -> list[tuple[str, str, str]]:
     hashed = make_password(DEMO_PASSWORD)  # hash once: Argon2 is slow on purpose
     users = [
@@ -280,8 +291,7 @@ def _build_users(province: Region, counties: list[Region]) -> list[tuple[str, st
     for c in counties:
         users.append(User(username=f"c{c.code}", role="county_coordinator", region=c,
                           display_name=f"{c.name}联络员", password=hashed))
-    User.objects.filter(username__in=["admin", "sxadmin", "reviewer"]).delete()
-    User.objects.bulk_create(users)
+    _upsert_users(users)
     zezhou = next((c for c in counties if c.code == "140525"), counties[0])
     return [
         ("sxadmin", DEMO_PASSWORD, "省级督导办管理员（山西省）"),

@@ -15,6 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# growth and 只增不减 compare with earlier years; four years back covers every rule we ship
+HISTORY_YEARS = 4
+
 
 class Cycle(models.Model):
     name = models.CharField(_("评价名称"), max_length=200)
@@ -32,6 +35,14 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def years_collected(self) -> range:
+        """The years whose figures the evaluated regions report in this cycle."""
+        return range(self.data_year, self.data_year + 1)
+
+    def years_read(self) -> range:
+        """Every year the scoring reads, including the earlier years that checks compare against."""
+        return range(self.data_year - HISTORY_YEARS, self.data_year + 1)
 
 
 class Submission(models.Model):

@@ -15,9 +15,7 @@ from dutyeval.core.expr import Dataset
 from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
 from dutyeval.regions.models import Region
 
-from .models import Cycle, ItemScore, RecomputeJob, Result, Submission
-
-HISTORY_YEARS = 4  # growth and 只增不减 look back; four years covers every rule we ship
+from .models import HISTORY_YEARS, Cycle, ItemScore, RecomputeJob, Result, Submission
 
 
 def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:

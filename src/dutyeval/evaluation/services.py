@@ -138,16 +138,21 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
         clean[pk] = (score, note)
     if errors:
         return errors
-    changes = {}
+    changes, notes = {}, {}
     for pk, (score, note) in clean.items():
         row, _created = ItemScore.objects.get_or_create(submission=sub, indicator=indicators[pk])
-        if row.self_score != score or row.self_note != (note or ""):
-            changes[indicators[pk].code] = [row.self_score, score]
-            row.self_score = score
-            row.self_note = (note or "")[:2000]
+        note = (note or "")[:2000]
+        code = indicators[pk].code
+        if row.self_score != score:
+            changes[code] = [row.self_score, score]
+        if row.self_note != note:
+            notes[code] = [row.self_note, note]
+        if code in changes or code in notes:
+            row.self_score, row.self_note = score, note
             row.save(update_fields=["self_score", "self_note"])
-    if changes:
-        log_action("evaluation.scores.self", actor=user, obj=sub, region=sub.region, data={"changes": changes})
+    if changes or notes:
+        log_action("evaluation.scores.self", actor=user, obj=sub, region=sub.region,
+                   data={"changes": changes, "notes": notes})
         from .recompute import schedule_recompute
 
         schedule_recompute(sub.cycle, f"{sub.region.name}修改自评得分")
@@ -161,10 +166,11 @@ def save_narrative(submission: Submission, user, area_code: str, text: str) -> N
     row, _created = Narrative.objects.get_or_create(submission=sub, area_code=area_code)
     text = (text or "")[:5000]
     if row.text != text:
+        old = row.text
         row.text = text
         row.save(update_fields=["text"])
         log_action("evaluation.narrative.change", actor=user, obj=sub, region=sub.region,
-                   data={"area": area_code, "chars": len(text)})
+                   data={"area": area_code, "old": old, "new": text})
 
 
 REVIEWABLE = (S.SUBMITTED, S.ACCEPTED)
@@ -197,7 +203,8 @@ def save_review_scores(submission: Submission, user, entries: dict[int, tuple[st
     for pk, (score, note, vetoed) in clean.items():
         row, _created = ItemScore.objects.get_or_create(submission=sub, indicator=indicators[pk])
         if (row.reviewer_score, row.reviewer_note, row.vetoed) != (score, note, vetoed):
-            changes[indicators[pk].code] = {"score": [row.reviewer_score, score], "veto": [row.vetoed, vetoed]}
+            changes[indicators[pk].code] = {"score": [row.reviewer_score, score], "veto": [row.vetoed, vetoed],
+                                            "note": [row.reviewer_note, note]}
             row.reviewer_score, row.reviewer_note, row.vetoed, row.reviewer = score, note, vetoed, user
             row.save(update_fields=["reviewer_score", "reviewer_note", "vetoed", "reviewer"])
     if changes:

@@ -12,7 +12,7 @@ from django.db import transaction
 from huey.contrib.djhuey import db_task
 
 from dutyeval.audit.services import log_action
-from dutyeval.collection.services import ValidationFailed, save_values, values_for
+from dutyeval.collection.services import ValidationFailed, YearClosed, save_values, values_for
 from dutyeval.core.catalogue import UNIT_TO_YUAN, default_catalogue
 from dutyeval.core.textfacts.api import IngestError, ingest_bytes
 from dutyeval.core.textfacts.reader import MAX_BYTES
@@ -82,6 +82,8 @@ def accept_figure(doc: ReportDocument, index: int, user) -> str:
                     user=user, source="extracted", quotes={fig["element"]: fig["quote"]})
     except ValidationFailed as exc:
         raise WorkflowError("；".join(p.reason for p in exc.problems)) from None
+    except YearClosed as exc:
+        raise WorkflowError(str(exc)) from None
     doc.accepted = {**doc.accepted, str(index): fig["element"]}
     doc.save(update_fields=["accepted"])
     return fig["element"]

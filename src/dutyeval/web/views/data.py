@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.collection import excel as xl
 from dutyeval.collection.models import DataValue, ImportAttempt
-from dutyeval.collection.services import ValidationFailed, import_excel, save_values, values_for
+from dutyeval.collection.services import (
+    Conflict,
+    ValidationFailed,
+    YearClosed,
+    import_excel,
+    save_values,
+    values_for,
+)
 from dutyeval.core.catalogue import default_catalogue
 
 from .common import submission_for
@@ -21,6 +30,15 @@ def _fmt(v):
     if v is None:
         return ""
     return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f").rstrip("0").rstrip(".")
+
+
+def _seen(text: str) -> Decimal | None:
+    """The value a form showed when it was loaded (its hidden `orig-` field)."""
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, TypeError):
+        return None
+    return value if value.is_finite() else None
 
 
 @login_required
@@ -37,19 +55,30 @@ def area_form(request, pk: int, area: str):
         for v in DataValue.objects.filter(region=sub.region, year=year, element__area=area).select_related("element", "author")
     }
     previous = values_for(sub.region, year - 1)
-    posted, errors, warnings = {}, {}, {}
+    posted, originals, errors, conflicts = {}, {}, {}, {}
     if request.method == "POST":
         scoping.require_edit(request.user, sub.region)
-        if not sub.editable:
-            messages.error(request, "材料已提交，退回前不能修改。")
-            return redirect("data-area", pk=pk, area=area)
-        posted = {e.code: request.POST.get(e.code, "") for e in elements}
+        posted = {e.code: request.POST.get(e.code, "").strip() for e in elements}
+        originals = {e.code: request.POST.get(f"orig-{e.code}", "").strip() for e in elements}
+        # only what this user changed is written, so a stale form cannot revert another session's edit
+        changed = {c: v for c, v in posted.items() if v != originals[c]}
         try:
-            written, warns = save_values(sub.region, year, posted, user=request.user, source="entered")
+            written, warns = save_values(sub.region, year, changed, user=request.user, source="entered",
+                                         expected={c: _seen(originals[c]) for c in changed})
+        except YearClosed as exc:
+            messages.error(request, str(exc))
+            return redirect("data-area", pk=pk, area=area)
         except ValidationFailed as exc:
             for p in exc.problems:
                 errors.setdefault(p.field, []).append(p.reason)
             messages.error(request, f"有 {len(exc.problems)} 处错误，本页数据均未保存，请修改后重新保存。")
+        except Conflict as exc:
+            for item in exc.items:
+                conflicts[item.code] = {"author": item.author, "updated": item.updated,
+                                        "current": _fmt(item.current), "expected": _fmt(item.expected)}
+                originals[item.code] = _fmt(item.current)  # saving again means: mine replaces theirs
+            messages.error(request, f"有 {len(exc.items)} 项数据在您打开本页后已被他人修改，本页数据均未保存。"
+                                    "请核对标出的数据项后再次保存。")
         else:
             for w in warns:
                 messages.warning(request, w.reason)
@@ -58,14 +87,16 @@ def area_form(request, pk: int, area: str):
     rows = []
     for e in elements:
         cur = current.get(e.code)
+        shown = _fmt(cur.value) if cur else ""
         rows.append(
             {
                 "el": e,
-                "value": posted.get(e.code, _fmt(cur.value) if cur else ""),
+                "value": posted.get(e.code, shown),
+                "orig": originals.get(e.code, shown),
                 "row": cur,
                 "previous": _fmt(previous.get(e.code)),
                 "errors": errors.get(e.code, []),
-                "warnings": warnings.get(e.code, []),
+                "conflict": conflicts.get(e.code),
             }
         )
     return render(
@@ -111,8 +142,10 @@ def excel(request, pk: int):
             if attempt.ok:
                 messages.success(request, f"导入成功：写入 {attempt.written} 项数据。")
             else:
-                messages.error(request, f"导入失败：发现 {len(attempt.errors)} 处错误，未写入任何数据。")
-    recent = ImportAttempt.objects.filter(region=sub.region, year=year).select_related("user")[:8]
+                messages.error(request, f"导入失败：发现 {attempt.error_count} 处错误，未写入任何数据。")
+    # the list shows counts only: never load old error lists to draw this page
+    recent = (ImportAttempt.objects.filter(region=sub.region, year=year).select_related("user")
+              .defer("errors", "warnings")[:8])
     return render(request, "web/data_excel.html",
                   {"sub": sub, "year": year, "attempt": attempt, "recent": recent, "can_edit": can_edit})
 
@@ -121,6 +154,7 @@ def excel(request, pk: int):
 def import_errors(request, pk: int):
     attempt = get_object_or_404(ImportAttempt.objects.select_related("region"), pk=pk)
     scoping.require_view(request.user, attempt.region)
-    resp = HttpResponse(xl.errors_workbook(attempt.errors, attempt.warnings), content_type=XLSX)
+    data = xl.errors_workbook(attempt.errors, attempt.warnings, total=attempt.error_count)
+    resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f"attachment; filename=import-errors-{attempt.pk}.xlsx"
     return resp
