@@ -35,6 +35,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && echo "stack: pid $pid still running after 5 s: killed ($(ps -o args= -p "$pid"))" >&2
     kill -9 "$pid" 2>/dev/null
   done
   [ -f "$STACK/pg/PG_VERSION" ] && "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$STACK/pg" -m immediate stop >/dev/null 2>&1
