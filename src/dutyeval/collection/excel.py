@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import io
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
 
+from dutyeval.core import safexlsx
 from dutyeval.core.catalogue import Catalogue, default_catalogue
 
 META_SHEET = "填写说明"
@@ -21,6 +21,24 @@ _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
+# a template sheet holds one area, at most a few dozen elements; a thousand rows is already absurd
+MAX_SHEET_ROWS = 1000
+MAX_INFLATED = 64 * 1024 * 1024  # the real template inflates to ~100 KB
+
+
+def append_text_safe(ws, values: Iterable) -> None:
+    """Append a row in which no text becomes a formula.
+
+    openpyxl turns any str starting with "=" into a formula cell, so a cell text such as
+    ``=HYPERLINK(...)`` or ``=cmd|' /C calc'!A0`` taken from an upload would run when the
+    workbook is opened. Marking the cell as a string keeps the text exactly as the user wrote it
+    and Excel shows it without evaluating (OWASP "CSV injection"; "+", "-", "@" only matter in
+    CSV, where every value is parsed again, and strings in an .xlsx are never parsed).
+    """
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def build_template(
@@ -38,10 +56,10 @@ def build_template(
     _write_meta(meta, region_code, region_name, year)
     for area, area_name in cat.areas.items():
         ws = wb.create_sheet(area_name)
-        ws.append([f"{region_name} {year}年 {area_name} 数据填报表"])
+        append_text_safe(ws, [f"{region_name} {year}年 {area_name} 数据填报表"])
         ws["A1"].font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-        ws.append([HEADER_CODE, "数据项", "单位", f"{year}年{HEADER_VALUE}", f"{year - 1}年数值（参考）", "说明"])
+        append_text_safe(ws, [HEADER_CODE, "数据项", "单位", f"{year}年{HEADER_VALUE}", f"{year - 1}年数值（参考）", "说明"])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.fill = _HEAD_FILL
@@ -49,7 +67,8 @@ def build_template(
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for el in cat.in_area(area):
             hint = "可超过100%（毛率）" if el.over_100 else ("不得超过100%" if el.kind == "rate" else "")
-            ws.append(
+            append_text_safe(
+                ws,
                 [
                     el.code,
                     el.name,
@@ -57,7 +76,7 @@ def build_template(
                     _num(current.get(el.code)),
                     _num(previous.get(el.code)),
                     hint,
-                ]
+                ],
             )
             for cell in ws[ws.max_row]:
                 cell.border = _BORDER
@@ -79,7 +98,7 @@ def _write_meta(ws, region_code, region_name, year):
         ("说明", "不要修改“代码”列和工作表名称；不填写的项留空。上传时整份文件全部校验通过才会写入。"),
     ]
     for r in rows:
-        ws.append(list(r))
+        append_text_safe(ws, r)
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 90
 
@@ -102,25 +121,30 @@ class UploadRejected(Exception):
 
 
 def read_upload(data: bytes, *, max_bytes: int, catalogue: Catalogue | None = None) -> ParsedUpload:
+    """Read a filled template. Bounded: see core/safexlsx.py; rows are read one at a time."""
     cat = catalogue or default_catalogue()
     if len(data) > max_bytes:
         raise UploadRejected(f"文件过大（{len(data) // 1024} KB），上限为 {max_bytes // 1024 // 1024} MB")
-    if not data.startswith(b"PK"):
-        raise UploadRejected("文件不是 Excel（.xlsx）格式，请使用下载的填报模板")
-    _guard_zip(data, max_bytes)
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise UploadRejected(f"无法读取该 Excel 文件：{exc}") from None
+        wb = safexlsx.open_workbook(data, max_inflated=min(20 * max_bytes, MAX_INFLATED),
+                                    max_sheet_rows=MAX_SHEET_ROWS)
+        return _read_workbook(wb, cat)
+    except safexlsx.UnsafeWorkbook as exc:
+        raise UploadRejected(str(exc)) from None
+
+
+def _read_workbook(wb, cat: Catalogue) -> ParsedUpload:
     out = ParsedUpload()
     if META_SHEET in wb.sheet_names:
-        for row in wb.get_sheet_by_name(META_SHEET).to_python():
+        for n, row in enumerate(safexlsx.iter_rows(wb, META_SHEET)):
+            if n >= 20:
+                break
             if len(row) >= 2 and row[0] == "区域代码":
-                out.region_code = str(row[1]).split(".")[0]
+                out.region_code = short(str(row[1]).split(".")[0], 12)
             if len(row) >= 2 and row[0] == "数据年度":
                 try:
                     out.year = int(float(row[1]))
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     pass
     area_names = set(cat.areas.values())
     found = False
@@ -128,27 +152,41 @@ def read_upload(data: bytes, *, max_bytes: int, catalogue: Catalogue | None = No
         if name not in area_names:
             continue
         found = True
-        _read_sheet(name, wb.get_sheet_by_name(name).to_python(), cat, out)
+        _read_sheet(name, safexlsx.iter_rows(wb, name), cat, out)
     if not found:
         raise UploadRejected("文件中没有找到填报工作表，请使用本系统下载的填报模板")
     return out
 
 
-def _read_sheet(name: str, rows: list[list], cat: Catalogue, out: ParsedUpload) -> None:
-    header_row = next((i for i, r in enumerate(rows[:6]) if r and str(r[0]).strip() == HEADER_CODE), None)
+def short(text: str, limit: int = 40) -> str:
+    """User text quoted in an error: cut, so a 100,000-character cell stores as a few dozen."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def _read_sheet(name: str, rows: Iterable[list], cat: Catalogue, out: ParsedUpload) -> None:
+    rows = iter(rows)
+    value_col = None
+    header_row = None
+    for i, r in enumerate(rows, start=1):
+        if r and str(r[0]).strip() == HEADER_CODE:
+            header_row = i
+            header = [str(c) for c in r]
+            value_col = next((j for j, h in enumerate(header) if HEADER_VALUE in h), None)
+            break
+        if i >= 6:
+            break
     if header_row is None:
         out.errors.append({"sheet": name, "row": None, "field": "", "reason": "找不到表头（第一列应为“代码”）"})
         return
-    header = [str(c) for c in rows[header_row]]
-    value_col = next((i for i, h in enumerate(header) if HEADER_VALUE in h), None)
     if value_col is None:
-        out.errors.append({"sheet": name, "row": header_row + 1, "field": "", "reason": "表头中没有“填报值”列"})
+        out.errors.append({"sheet": name, "row": header_row, "field": "", "reason": "表头中没有“填报值”列"})
         return
-    for i, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
+    for i, row in enumerate(rows, start=header_row + 1):
         code = str(row[0]).strip() if row and row[0] is not None else ""
         if not code:
             continue
         if code not in cat:
+            code = short(code)
             out.errors.append({"sheet": name, "row": i, "field": code, "reason": f"未知的数据项代码“{code}”"})
             continue
         if code in out.locations:
@@ -164,27 +202,18 @@ def _read_sheet(name: str, rows: list[list], cat: Catalogue, out: ParsedUpload) 
         out.locations[code] = (name, i)
 
 
-def _guard_zip(data: bytes, max_bytes: int) -> None:
-    """Refuse zip bombs before any parser expands them."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile:
-        raise UploadRejected("文件已损坏或不是 Excel（.xlsx）格式") from None
-    if total > 20 * max_bytes:
-        raise UploadRejected("文件解压后过大，已拒绝")
-
-
-def errors_workbook(errors: list[dict], warnings: list[dict] | None = None) -> bytes:
+def errors_workbook(errors: list[dict], warnings: list[dict] | None = None, *, total: int | None = None) -> bytes:
+    """The downloadable error list. `total` is the count of all errors when only the first were kept."""
     wb = Workbook()
     ws = wb.active
     ws.title = "错误清单"
-    ws.append(["工作表", "行号", "数据项代码", "数据项", "级别", "原因"])
+    append_text_safe(ws, ["工作表", "行号", "数据项代码", "数据项", "级别", "原因"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL
     for e in [*errors, *(warnings or [])]:
-        ws.append(
+        append_text_safe(
+            ws,
             [
                 e.get("sheet", ""),
                 e.get("row"),
@@ -192,8 +221,10 @@ def errors_workbook(errors: list[dict], warnings: list[dict] | None = None) -> b
                 e.get("label", ""),
                 "错误" if e.get("severity", "error") == "error" else "提示",
                 e.get("reason", ""),
-            ]
+            ],
         )
+    if total is not None and total > len(errors):
+        append_text_safe(ws, ["", None, "", "", "", f"以上为前 {len(errors)} 处错误，另有 {total - len(errors)} 处错误未列出"])
     for col, width in zip("ABCDEF", (14, 8, 30, 36, 8, 70), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

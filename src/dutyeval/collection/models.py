@@ -70,11 +70,36 @@ class ImportAttempt(models.Model):
     filename = models.CharField(_("文件名"), max_length=255)
     ok = models.BooleanField(_("成功"), default=False)
     written = models.PositiveIntegerField(_("写入条数"), default=0)
-    errors = models.JSONField(_("错误"), default=list)  # [{sheet,row,field,reason}]
+    # only the first MAX_STORED_ERRORS are kept (a bad file can have a million); error_count has them all
+    errors = models.JSONField(_("错误"), default=list)  # [{sheet,row,field,label,reason,severity}]
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
     warnings = models.JSONField(_("提示"), default=list)
     created = models.DateTimeField(auto_now_add=True)
+
+    MAX_STORED_ERRORS = 1000
+    MAX_TEXT = 200  # characters per stored field: user text quoted in a reason is cut
 
     class Meta:
         verbose_name = _("导入记录")
         verbose_name_plural = _("导入记录")
         ordering = ["-created"]
+
+    def set_errors(self, errors) -> None:
+        """Keep the first MAX_STORED_ERRORS errors (each field cut to MAX_TEXT) and count them all."""
+        kept, total = [], 0
+        for e in errors:
+            total += 1
+            if len(kept) < self.MAX_STORED_ERRORS:
+                kept.append({k: v[: self.MAX_TEXT] if isinstance(v, str) else v for k, v in e.items()})
+        self.errors, self.error_count = kept, total
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def save(self, *args, **kwargs):
+        # a path that assigns .errors directly still gets the cap and the count
+        if self.error_count < len(self.errors) or len(self.errors) > self.MAX_STORED_ERRORS:
+            self.set_errors(list(self.errors))
+        self.warnings = self.warnings[: self.MAX_STORED_ERRORS]
+        super().save(*args, **kwargs)
