@@ -141,6 +141,7 @@ class RecomputeJob(models.Model):
     message = models.CharField(_("说明"), max_length=200, blank=True)
     reason = models.CharField(_("触发原因"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
 
@@ -148,3 +149,9 @@ class RecomputeJob(models.Model):
         verbose_name = _("重新计算任务")
         verbose_name_plural = _("重新计算任务")
         ordering = ["-created"]
+        # one waiting and one running job per cycle: requests coalesce into the waiting one, and two
+        # workers never write the same cycle's results at once (the database enforces both)
+        constraints = [
+            models.UniqueConstraint(fields=["cycle"], condition=models.Q(state="queued"), name="one_queued_per_cycle"),
+            models.UniqueConstraint(fields=["cycle"], condition=models.Q(state="running"), name="one_running_per_cycle"),
+        ]

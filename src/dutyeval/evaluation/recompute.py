@@ -4,9 +4,11 @@ one bulk write (STYLE.md §3). Runs on the task queue; inline when no worker is 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -15,7 +17,7 @@ from dutyeval.core.expr import Dataset
 from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
 from dutyeval.regions.models import Region
 
-from .models import HISTORY_YEARS, Cycle, ItemScore, RecomputeJob, Result, Submission
+from .models import Cycle, ItemScore, RecomputeJob, Result, Submission
 
 
 def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
@@ -25,11 +27,11 @@ def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
     targets = list(Submission.objects.filter(cycle=cycle).values_list("region__code", flat=True))
     children = dict(Region.objects.filter(parent__code__in=targets).values_list("code", "parent__code"))
     codes = targets + [c for c in children if c not in set(targets)]
-    first = cycle.data_year - HISTORY_YEARS
+    years = cycle.years_read()
     rows = DataValue.objects.filter(
-        region__code__in=codes, year__gte=first, year__lte=cycle.data_year
+        region__code__in=codes, year__gte=years.start, year__lt=years.stop
     ).values_list("region__code", "element__code", "year", "value")
-    return Dataset.from_records(codes, range(first, cycle.data_year + 1), rows, parents=children), targets
+    return Dataset.from_records(codes, years, rows, parents=children), targets
 
 
 def manual_scores(cycle: Cycle) -> dict[tuple[str, str], ManualScore]:
@@ -86,24 +88,65 @@ def store(cycle: Cycle, scores: SchemeScores, progress=lambda p, m: None) -> int
     return len(out)
 
 
+STALE_AFTER = timedelta(minutes=15)  # a running job silent this long died with its worker
+
+
 def schedule_recompute(cycle: Cycle, reason: str = "") -> RecomputeJob:
     """Queue a recomputation unless one is already waiting (it will see the newest data)."""
-    job = RecomputeJob.objects.filter(cycle=cycle, state=RecomputeJob.State.QUEUED).first()
-    if job is None:
-        job = RecomputeJob.objects.create(cycle=cycle, reason=reason[:200])
-        transaction.on_commit(lambda: recompute_task(job.pk))
-    return job
+    for _attempt in range(3):
+        waiting = RecomputeJob.objects.filter(cycle=cycle, state=RecomputeJob.State.QUEUED).first()
+        if waiting is not None:
+            return waiting
+        try:
+            with transaction.atomic():
+                job = RecomputeJob.objects.create(cycle=cycle, reason=reason[:200])
+        except IntegrityError:  # a parallel request queued one first: join it
+            continue
+        transaction.on_commit(partial(recompute_task, job.pk))
+        return job
+    raise RuntimeError("could not queue a recomputation")  # three races lost in a row: let the caller retry
+
+
+def _claim(job_id: int) -> bool:
+    """queued → running, unless another job of the cycle is running (the database refuses two)."""
+    try:
+        with transaction.atomic():
+            return RecomputeJob.objects.filter(pk=job_id, state=RecomputeJob.State.QUEUED).update(
+                state=RecomputeJob.State.RUNNING, progress=5, message="读取数据", started=timezone.now()
+            ) == 1
+    except IntegrityError:
+        return False
+
+
+def _retire_stale(cycle_id: int) -> None:
+    RecomputeJob.objects.filter(
+        cycle_id=cycle_id, state=RecomputeJob.State.RUNNING, started__lt=timezone.now() - STALE_AFTER
+    ).update(state=RecomputeJob.State.FAILED, message="计算进程中断（超时）", finished=timezone.now())
 
 
 @db_task()
 def recompute_task(job_id: int) -> dict:
+    """Run a queued job, then whatever was queued for its cycle meanwhile. A job that finds another
+    job of its cycle running leaves itself queued: the running one takes it when it is done."""
+    job = RecomputeJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return {"ran": 0}
+    _retire_stale(job.cycle_id)
+    ran = 0
+    while job is not None and _claim(job.pk):
+        _run(job.pk)
+        ran += 1
+        job = RecomputeJob.objects.filter(cycle_id=job.cycle_id, state=RecomputeJob.State.QUEUED).first()
+    return {"ran": ran}
+
+
+def _run(job_id: int) -> None:
     job = RecomputeJob.objects.select_related("cycle__scheme").get(pk=job_id)
     t0 = time.perf_counter()
 
     def progress(pct: int, message: str) -> None:
         RecomputeJob.objects.filter(pk=job.pk).update(progress=pct, message=message)
 
-    RecomputeJob.objects.filter(pk=job.pk).update(state=RecomputeJob.State.RUNNING, progress=5, message="读取数据")
     try:
         scores = compute(job.cycle)
         progress(50, "计算完成，写入结果")
@@ -117,4 +160,3 @@ def recompute_task(job_id: int) -> dict:
         state=RecomputeJob.State.DONE, progress=100, message=f"已计算 {n} 个县（市、区）", finished=timezone.now(),
         seconds=seconds,
     )
-    return {"regions": n, "seconds": seconds}
