@@ -153,3 +153,23 @@ def test_etag_changes_with_the_figures(world):
     first = values_etag(world.zezhou, 2020)
     save_values(world.zezhou, 2020, {"enrol_primary": 101}, user=world.county_filler, source="entered")
     assert len({empty, first, values_etag(world.zezhou, 2020)}) == 3
+
+
+def test_the_office_correction_page(world, fill_all_self_scores, record_history, client_as):
+    record_history(world.zezhou, 2019, {"enrol_primary": 90})
+    _submit(world, fill_all_self_scores)
+    url = reverse("data-correct", args=[world.sub.pk])
+    # the county and a province admin elsewhere cannot open it
+    assert client_as(world.county_filler).get(url).status_code == 403
+    assert client_as(world.outsider).get(url).status_code == 404
+    c = client_as(world.province_admin)
+    assert "数据更正" in c.get(reverse("submission", args=[world.sub.pk])).content.decode()
+    r = c.post(url, {"element": "enrol_primary", "year": "2019", "value": "95", "reason": ""})
+    assert r.status_code == 200 and "必须填写理由" in r.content.decode()
+    assert _value(world.zezhou, "enrol_primary", 2019) == 90
+    r = c.post(url, {"element": "enrol_primary", "year": "1990", "value": "95", "reason": "核实"})
+    assert "年度" in r.content.decode() and _value(world.zezhou, "enrol_primary", 2019) == 90
+    r = c.post(url, {"element": "enrol_primary", "year": "2019", "value": "95", "reason": "统计年报核实"}, follow=True)
+    body = r.content.decode()
+    assert "已更正 2019年“小学在校生数”" in body and "统计年报核实" in body
+    assert _value(world.zezhou, "enrol_primary", 2019) == 95

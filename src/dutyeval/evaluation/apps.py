@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _on_values_changed(sender, region, year, **kwargs):
-    from .models import Cycle
-    from .recompute import HISTORY_YEARS, schedule_recompute
+    from .models import HISTORY_YEARS, Cycle
+    from .recompute import schedule_recompute
 
     cycles = Cycle.objects.filter(
         submissions__region=region, data_year__gte=year, data_year__lte=year + HISTORY_YEARS

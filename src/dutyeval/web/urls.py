@@ -2,7 +2,7 @@ from django.urls import path
 
 from dutyeval.reports import views as reports
 
-from .views import balance, cycle, data, results, review, schools, scoring, submission
+from .views import balance, correction, cycle, data, results, review, schools, scoring, submission
 from .views.account import password_change
 from .views.health import healthz
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("s/<int:pk>/accept/", submission.accept, name="submission-accept"),
     path("s/<int:pk>/data/<slug:area>/", data.area_form, name="data-area"),
     path("s/<int:pk>/excel/", data.excel, name="data-excel"),
+    path("s/<int:pk>/correct/", correction.correct, name="data-correct"),
     path("s/<int:pk>/excel/template.xlsx", data.excel_template, name="data-template"),
     path("imports/<int:pk>/errors.xlsx", data.import_errors, name="import-errors"),
     path("s/<int:pk>/self/", scoring.self_evaluation, name="self-evaluation"),

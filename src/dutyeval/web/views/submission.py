@@ -39,6 +39,7 @@ def detail(request, pk: int):
     history = AuditLog.objects.filter(
         Q(object_type="evaluation.submission", object_id=str(sub.pk))
         | Q(region=sub.region, action__startswith="collection.", data__year=sub.cycle.data_year)
+        | Q(region=sub.region, action="collection.values.correct")
     ).select_related("actor")[:20]
     return render(
         request,
