@@ -217,7 +217,8 @@ def _store(region, year, raw, *, user, source, action, quotes=None, locations=No
     elements = {e.code: e for e in DataElement.objects.filter(code__in=parsed)}
     current = {
         v.element.code: v
-        for v in DataValue.objects.select_for_update().filter(region=region, year=year, element__code__in=parsed)
+        # no row locks needed: callers hold the region lock (_lock_region) for the whole write
+        for v in DataValue.objects.filter(region=region, year=year, element__code__in=parsed)
         .select_related("element", "author")
     }
     if expected is not None:
