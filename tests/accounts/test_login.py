@@ -109,6 +109,10 @@ def test_a_user_changes_their_own_password(world, client_as, client, persona_pas
     assert "密码已修改" in r.content.decode()
     world.county_filler.refresh_from_db()
     assert world.county_filler.check_password("Zz9#qwerty!x")
+    from dutyeval.audit.models import AuditLog
+
+    entry = AuditLog.objects.get(action="accounts.password.change")
+    assert entry.actor == world.county_filler and "Zz9" not in str(entry.data)
     c.logout()
     assert attempt(c, "county_filler", "Zz9#qwerty!x").status_code == 302
 

@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "collection.values.change": _("修改数据"),
     "collection.values.correct": _("督导办更正数据"),
     "collection.import.reject": _("Excel 导入被拒绝"),
+    "accounts.password.change": _("修改本人密码"),
     "regions.load": _("导入行政区划"),
     "regions.schools.import": _("导入学校名录"),
     "reports.report.upload": _("上传自评报告"),

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from dutyeval.audit.services import log_action
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change (old password, new twice, AUTH_PASSWORD_VALIDATORS), in Chinese.
@@ -19,6 +21,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        log_action("accounts.password.change", actor=self.request.user)  # never the password itself
         messages.success(self.request, "密码已修改。下次登录请使用新密码。")
         return response
 
