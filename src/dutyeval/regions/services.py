@@ -6,6 +6,7 @@ import csv
 import importlib
 import io
 import pkgutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -102,19 +103,33 @@ HEADERS = {
 }
 
 
+MAX_SCHOOL_ROWS = 600_000  # every school of the country (about 500,000 with kindergartens) fits
+MAX_SCHOOL_INFLATED = 200 * 1024 * 1024
+MAX_STORED_ERRORS = 1000
+SCHOOL_SUFFIXES = (".csv", ".xlsx", ".xls")
+
+
 @dataclass
 class SchoolImportResult:
     created: int = 0
     updated: int = 0
-    errors: list[dict] | None = None
+    errors: list[dict] | None = None  # the first MAX_STORED_ERRORS
+    error_count: int = 0
 
 
-def _rows_from_bytes(data: bytes, filename: str) -> list[list]:
+def _rows_from_bytes(data: bytes, filename: str) -> Iterator[list]:
+    """Rows of the first sheet or of the CSV, one at a time. Raises ValueError with a message."""
+    from dutyeval.core import safexlsx
+
     if filename.lower().endswith((".xlsx", ".xls")):
-        from python_calamine import CalamineWorkbook
+        if data.startswith(b"\xd0\xcf\x11\xe0"):  # old binary .xls: no zip to expand, calamine reads it
+            from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return wb.get_sheet_by_index(0).to_python()
+            wb = safexlsx.guarded(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        else:
+            # the same guard as the values import: zip bombs, forged sizes, DTDs, row count
+            wb = safexlsx.open_workbook(data, max_inflated=MAX_SCHOOL_INFLATED, max_sheet_rows=MAX_SCHOOL_ROWS)
+        return safexlsx.iter_rows(wb)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(enc)
@@ -123,7 +138,21 @@ def _rows_from_bytes(data: bytes, filename: str) -> list[list]:
             continue
     else:
         raise ValueError("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）")
-    return list(csv.reader(io.StringIO(text)))
+    return _csv_rows(text)
+
+
+def _csv_rows(text: str) -> Iterator[list]:
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # NUL bytes, a field past the size limit, …
+            raise ValueError(f"CSV 文件第 {reader.line_num} 行无法解析（{exc}），请检查文件内容") from None
+        if reader.line_num > MAX_SCHOOL_ROWS + 1:
+            raise ValueError(f"文件超过 {MAX_SCHOOL_ROWS} 行，已拒绝")
+        yield row
 
 
 def _cell(row: list, index: int) -> str:
@@ -137,20 +166,22 @@ def import_schools(data: bytes, filename: str, *, actor=None, within: str = "") 
     `within` is the code prefix of the region the importing user acts for: counties outside it
     are refused (an empty prefix means the whole country, for the command line).
     """
-    rows = _rows_from_bytes(data, filename)
-    if not rows:
-        return SchoolImportResult(errors=[{"row": 1, "field": "", "reason": "文件为空"}])
-    header = [str(h).strip() for h in rows[0]]
+    rows = iter(_rows_from_bytes(data, filename))
+    first = next(rows, None)
+    if first is None:
+        return SchoolImportResult(errors=[{"row": 1, "field": "", "reason": "文件为空"}], error_count=1)
+    header = [str(h).strip() for h in first]
     cols = {}
     for key, names in HEADERS.items():
         idx = next((i for i, h in enumerate(header) if h in names), None)
         if idx is None:
-            return SchoolImportResult(errors=[{"row": 1, "field": key, "reason": f"缺少列：{'/'.join(names)}"}])
+            return SchoolImportResult(errors=[{"row": 1, "field": key, "reason": f"缺少列：{'/'.join(names)}"}],
+                                      error_count=1)
         cols[key] = idx
     counties = {r.code: r for r in Region.objects.filter(level=Region.Level.COUNTY)}
     existing = {s.code: s for s in School.objects.select_related("county")}
     errors, seen, clean = [], set(), []
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows, start=2):
         if not any(str(c).strip() for c in row):
             continue
         code, name, type_label, county_code = (_cell(row, cols[k]) for k in ("code", "name", "type", "county_code"))
@@ -172,7 +203,9 @@ def import_schools(data: bytes, filename: str, *, actor=None, within: str = "") 
             errors.append({"row": n, "field": "code", "reason": f"学校标识码 {code} 已属于其他地区的学校"})
         clean.append((code, name, TYPE_LABELS.get(type_label), counties.get(county_code)))
     if errors:
-        return SchoolImportResult(errors=errors)
+        # user text is quoted in reasons: cut it, and keep the first errors only (a bad file has a million)
+        kept = [{**e, "reason": e["reason"][:200]} for e in errors[:MAX_STORED_ERRORS]]
+        return SchoolImportResult(errors=kept, error_count=len(errors))
     result = SchoolImportResult(errors=[])
     for code, name, type_, county in clean:
         s = existing.get(code)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from dutyeval.regions.models import School
-from dutyeval.regions.services import import_schools
+from dutyeval.regions.services import SCHOOL_SUFFIXES, import_schools
 
 
 @login_required
@@ -21,6 +21,8 @@ def schools(request):
         f = request.FILES.get("file")
         if f is None:
             messages.error(request, "请选择文件。")
+        elif not f.name.lower().endswith(SCHOOL_SUFFIXES):
+            messages.error(request, "只支持 CSV（.csv）或 Excel（.xlsx、.xls）文件。")
         elif f.size > 10 * 1024 * 1024:
             messages.error(request, "文件过大（上限 10 MB）。")
         else:
@@ -30,7 +32,7 @@ def schools(request):
                 messages.error(request, str(exc))
             else:
                 if result.errors:
-                    messages.error(request, f"导入失败：{len(result.errors)} 处错误，未写入任何数据。")
+                    messages.error(request, f"导入失败：{result.error_count} 处错误，未写入任何数据。")
                 else:
                     messages.success(request, f"导入成功：新增 {result.created} 所，更新 {result.updated} 所。")
     by_type = (

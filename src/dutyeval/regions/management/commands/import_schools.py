@@ -22,5 +22,5 @@ class Command(BaseCommand):
         if result.errors:
             for e in result.errors:
                 self.stderr.write(f"{path}: row {e['row']}: {e['field']}: {e['reason']}")
-            raise CommandError(f"{path}: {len(result.errors)} errors, nothing imported")
+            raise CommandError(f"{path}: {result.error_count} errors, nothing imported")
         self.stdout.write(f"schools: {result.created} created, {result.updated} updated")
