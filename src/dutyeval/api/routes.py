@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema, Status
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -56,6 +56,25 @@ class ReturnIn(Schema):
     reason: str
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
+class InvalidOut(Schema):
+    detail: list[dict]  # django-ninja's validation errors: type, loc, msg
+
+
+# Answers the framework gives before an operation runs, declared so clients (and schemathesis) know them:
+# a body that is not JSON (400), not signed in (401), CSRF header missing on a write (403), no such object
+# or not in the user's regions (404, never telling which), parameters or body not of the declared types (422).
+UNREADABLE = {400: ErrorOut}
+NOT_SIGNED_IN = {401: ErrorOut}
+NOT_FOUND = {404: ErrorOut}
+INVALID = {422: InvalidOut}
+REFUSED_WRITE = {403: ErrorOut}
+MAX_ID = 2**63 - 1  # the largest primary key the databases store; larger ids are a 422, not a 500
+
+
 def _region(request, code: str) -> Region:
     region = get_object_or_404(Region, code=code)
     if not scoping.can_view_region(request.user, region):
@@ -63,13 +82,13 @@ def _region(request, code: str) -> Region:
     return region
 
 
-@api.get("/regions", response=list[RegionOut])
+@api.get("/regions", response={200: list[RegionOut], **NOT_SIGNED_IN})
 def list_regions(request):
     qs = scoping.visible_regions(request.user).select_related("parent")
     return [RegionOut(code=r.code, name=r.name, level=r.level, parent=r.parent.code if r.parent else None) for r in qs]
 
 
-@api.get("/regions/{code}/values/{year}", response=list[ValueOut])
+@api.get("/regions/{code}/values/{year}", response={200: list[ValueOut], **NOT_SIGNED_IN, **NOT_FOUND, **INVALID})
 def region_values(request, code: str, year: int, response: HttpResponse):
     """The figures of one region and year. The ETag header is the version a PUT must send in If-Match."""
     region = _region(request, code)
@@ -112,8 +131,8 @@ def put_values(request, code: str, year: int, payload: ValuesIn):
                         "etag": values_etag(region, year)})
 
 
-@api.get("/submissions", response=list[SubmissionOut])
-def list_submissions(request, cycle: int | None = None):
+@api.get("/submissions", response={200: list[SubmissionOut], **NOT_SIGNED_IN, **INVALID})
+def list_submissions(request, cycle: int | None = Query(None, ge=1, le=MAX_ID)):
     qs = Submission.objects.filter(region__in=scoping.visible_regions(request.user)).select_related("region")
     if cycle:
         qs = qs.filter(cycle_id=cycle)
@@ -131,12 +150,15 @@ def _submission(request, pk: int) -> Submission:
     return sub
 
 
-@api.get("/submissions/{pk}", response=SubmissionOut)
+@api.get("/submissions/{pk}", response={200: SubmissionOut, **NOT_SIGNED_IN, **NOT_FOUND, **INVALID})
 def get_submission(request, pk: int):
     return _sub_out(_submission(request, pk))
 
 
-@api.post("/submissions/{pk}/submit", response={200: SubmissionOut, 409: dict})
+@api.post(
+    "/submissions/{pk}/submit",
+    response={200: SubmissionOut, 409: ErrorOut, **NOT_SIGNED_IN, **REFUSED_WRITE, **NOT_FOUND, **INVALID},
+)
 def submit(request, pk: int):
     try:
         return Status(200, _sub_out(services.submit_submission(_submission(request, pk), request.user)))
@@ -144,7 +166,10 @@ def submit(request, pk: int):
         return Status(409, {"detail": str(exc)})
 
 
-@api.post("/submissions/{pk}/return", response={200: SubmissionOut, 409: dict})
+@api.post(
+    "/submissions/{pk}/return",
+    response={200: SubmissionOut, 409: ErrorOut, **UNREADABLE, **NOT_SIGNED_IN, **REFUSED_WRITE, **NOT_FOUND, **INVALID},
+)
 def return_(request, pk: int, payload: ReturnIn):
     try:
         return Status(200, _sub_out(services.return_submission(_submission(request, pk), request.user, payload.reason)))
