@@ -299,3 +299,29 @@ def test_total_is_the_sum_of_contributions_and_ranks_are_consistent(seed):
         assert names.index(card.grade) == max(names.index(card.grade_before_veto), worst)
     for a in cards:
         assert a.rank == 1 + sum(b.total > a.total for b in cards)
+
+
+def test_a_self_score_never_overrides_an_automatic_item():
+    # 410104: teacher pay 8 < civil-servant pay 9, so A.2 (auto, 10 points) earns 0. The county
+    # self-scores it 10, with no reviewer score: the item stays at the automatic 0 points.
+    # A.1 (check): 2023 100 = 2022 100, growth 0 % ≥ 0 % → 10 points; self score 0 changes nothing.
+    manual = {("410104", "A.2"): ManualScore(self_score=D(10)), ("410104", "A.1"): ManualScore(self_score=D(0))}
+    s = score_all(make_scheme(), make_ds(), 2023, manual, COUNTIES)
+    items = {it.code: it for it in s.scorecard("410104").items}
+    assert (items["A.2"].score, items["A.2"].who) == (D("0.00"), "auto")
+    assert (items["A.1"].score, items["A.1"].who) == (D("10.00"), "auto")
+    assert items["A.2"].explanation == "结果为“否”，得0.00分（满分10.00分）"
+    # total without manual items: A.1 10 + A.2 0 + A.3 (25.5 / 50 = 0.51 → 5.10) = 15.10
+    assert s.total(s.index("410104")) == D("15.10")
+
+
+def test_a_total_never_falls_below_zero():
+    # 410103 with three extra 20-point deduction items that all apply (expression true):
+    # items 0 (A.1 falls 100 → 90) + 10 (A.2: 9 >= 9) + 8 (A.3: 40 / 50 = 0.8) = 18, deductions
+    # 5 (D.1: 2 super-large classes) + 3 × 20 = 65 → 18 − 65 = −47, shown as 0.
+    extra = [leaf(f"D.{k}", 20, Rule(kind="auto", expression="1 > 0"), kind="deduction") for k in (2, 3, 4)]
+    s = score_all(make_scheme(*extra), make_ds(), 2023, {}, COUNTIES)
+    card = s.scorecard("410103")
+    assert sum(it.contribution for it in card.items) == D("-47.00")
+    assert card.total == D("0.00")
+    assert card.grade == "不合格"
