@@ -210,6 +210,8 @@ MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; served only through pe
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUTYEVAL_MAX_UPLOAD_BYTES = envint("DUTYEVAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+# report files a region may keep on disk in total (refused and unreadable files are never kept)
+DUTYEVAL_REPORT_QUOTA_BYTES = envint("DUTYEVAL_REPORT_QUOTA_BYTES", str(200 * 1024 * 1024))
 
 # The task queue. With REDIS_URL (production, deploy/): RedisHuey, jobs run by separate
 # `dutyeval run_huey` worker processes. Without it (demo, tests): SqliteHuey in var/, and jobs

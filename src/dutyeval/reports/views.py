@@ -27,7 +27,7 @@ def upload(request, pk: int):
             messages.error(request, "请选择报告文件。")
         else:
             try:
-                doc = services.upload_report(sub, request.user, f.read(), f.name)
+                doc = services.upload_report(sub, request.user, f, f.name)
             except WorkflowError as exc:
                 messages.error(request, str(exc))
             else:
