@@ -109,7 +109,7 @@ class YearClosed(Exception):
 FIRST_YEAR, LAST_YEAR = 1949, 2100  # a data year outside these is a typo or an attack, never a figure
 
 
-def check_year_open(region, year: int) -> None:
+def check_year_open(region, year: int, codes=()) -> None:
     """The one rule for a region writing its own figures (STYLE.md §15: every path calls it).
 
     A region writes only the years its open submission collects; every year a submitted (or later)
@@ -128,8 +128,16 @@ def check_year_open(region, year: int) -> None:
                 f"{year}年数据已随《{sub.cycle.name}》提交（{sub.get_state_display()}），不能再修改；"
                 "如需更正，请联系督导办说明理由"
             )
-    if not any(sub.editable and year in sub.cycle.years_collected() for sub in subs):
+    open_cycles = [sub.cycle for sub in subs if sub.editable]
+    if not any(year in cycle.years_collected() for cycle in open_cycles):
         raise YearClosed(f"当前没有收集{year}年数据的填报任务，不能修改该年度数据")
+    # a cycle may collect finance of year N−1 beside school-year figures of year N (Cycle.element_years)
+    cat = default_catalogue()
+    wrong = [c for c in codes if c in cat and not any(cycle.year_of(c) == year for cycle in open_cycles)]
+    if wrong:
+        years = "、".join(sorted({f"{cycle.year_of(wrong[0])}年" for cycle in open_cycles}))
+        raise YearClosed(f"“{cat[wrong[0]].name}”在本次评价中填报{years}数据，不是{year}年"
+                         + (f"（另有 {len(wrong) - 1} 项同样）" if len(wrong) > 1 else ""))
 
 
 def values_etag(region, year: int) -> str:
@@ -167,7 +175,7 @@ def save_values(region, year: int, raw: dict[str, object], *, user, source: str,
         raise PermissionDenied("只有本县（市、区）填报联络员可以修改本地数据")
     with transaction.atomic():
         _lock_region(region)
-        check_year_open(region, year)
+        check_year_open(region, year, list(raw))
         if if_match is not None and if_match.strip() != "*" and if_match.strip() != values_etag(region, year):
             raise StaleVersion(values_etag(region, year))
         return _store(region, year, raw, user=user, source=source, quotes=quotes, locations=locations,

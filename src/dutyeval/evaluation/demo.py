@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from dutyeval.regions.services import load_regions
 from dutyeval.schemes.models import Indicator
 from dutyeval.schemes.services import freeze, import_scheme_file
 
-from .models import Cycle, ItemScore, Narrative, RecomputeJob, Submission
+from .models import Cycle, CycleStage, ItemScore, Narrative, RecomputeJob, Submission
 from .recompute import compute, store
 
 DEMO_PASSWORD = "Demo@2021pass"
@@ -221,6 +221,11 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
     return DemoSummary(province, len(counties), n_schools, len(values), cycle, logins)
 
 
+def _demo_day(offset: int) -> datetime:
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=offset)
+
+
 def _wipe_demo(province: Region) -> None:
     prefix = province.prefix
     Cycle.objects.filter(root=province).delete()
@@ -240,8 +245,14 @@ def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -
         year=2021,
         data_year=2020,
         root=province,
-        deadline=datetime(2021, 10, 31, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai")),
+        # the walkthrough must stay usable on the day it is built: the self-evaluation closes in 30 days
+        deadline=_demo_day(30).replace(hour=23, minute=59),
     )
+    CycleStage.objects.bulk_create([
+        CycleStage(cycle=cycle, kind=kind, starts=_demo_day(a).date(), ends=_demo_day(b).date())
+        for kind, a, b in (("notice", -30, -30), ("self_evaluation", -30, 30), ("online_review", 31, 60),
+                           ("field_verification", 61, 90), ("publicity", 91, 97), ("rectification", 98, 280))
+    ])
     leaves = list(Indicator.objects.filter(scheme=scheme, children__isnull=True, rule_kind="manual"))
     areas = list(Indicator.objects.filter(scheme=scheme, depth=1))
     states = ["draft"] * 45 + ["submitted"] * 30 + ["accepted"] * 15 + ["returned"] * 10

@@ -20,12 +20,36 @@ HISTORY_YEARS = 4
 
 
 class Cycle(models.Model):
+    """One evaluation round an office runs: scheme, years, evaluated regions, calendar.
+
+    An office drafts it (草拟), then publishes it (发布): publishing freezes the scheme and creates
+    every evaluated region's submission. Figures may come from different years per data element
+    (finance of year N−1 beside school-year figures of year N): `element_years`.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草拟")
+        PUBLISHED = "published", _("已发布")
+
+    class LatePolicy(models.TextChoices):
+        ASK = "ask", _("逾期提交须督导办同意")
+        ACCEPT = "accept", _("接受逾期提交（记录逾期）")
+
     name = models.CharField(_("评价名称"), max_length=200)
     scheme = models.ForeignKey("schemes.Scheme", verbose_name=_("评价方案"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("评价年度"))
     data_year = models.PositiveSmallIntegerField(_("数据年度"), help_text=_("评价所依据的统计数据年度，一般为上一年"))
     root = models.ForeignKey("regions.Region", verbose_name=_("组织单位所在区域"), on_delete=models.PROTECT)
     deadline = models.DateTimeField(_("自评截止时间"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.PUBLISHED)
+    level = models.CharField(_("被评价层级"), max_length=8, default="county",
+                             choices=[("city", _("设区市")), ("county", _("县（市、区）"))])
+    element_years = models.JSONField(_("按数据项的数据年度"), default=dict, blank=True)  # code → year ≠ data_year
+    excluded = models.JSONField(_("不参评区域"), default=list, blank=True)  # region codes, with the reason in the log
+    late_policy = models.CharField(_("逾期提交"), max_length=8, choices=LatePolicy.choices, default=LatePolicy.ASK)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,13 +60,51 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def years_collected(self) -> range:
+    def year_of(self, element_code: str) -> int:
+        """The year whose figure of this element the cycle collects."""
+        return int(self.element_years.get(element_code, self.data_year))
+
+    def years_collected(self) -> list[int]:
         """The years whose figures the evaluated regions report in this cycle."""
-        return range(self.data_year, self.data_year + 1)
+        return sorted({self.data_year, *(int(y) for y in self.element_years.values())})
 
     def years_read(self) -> range:
         """Every year the scoring reads, including the earlier years that checks compare against."""
-        return range(self.data_year - HISTORY_YEARS, self.data_year + 1)
+        years = self.years_collected()
+        return range(years[0] - HISTORY_YEARS, years[-1] + 1)
+
+    @property
+    def is_past_deadline(self) -> bool:
+        from django.utils import timezone
+
+        return self.deadline is not None and timezone.now() > self.deadline
+
+
+class CycleStage(models.Model):
+    """The calendar of a cycle: each stage with its dates (always shown with their year)."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("印发通知")
+        SELF_EVALUATION = "self_evaluation", _("自查自评与数据填报")
+        CITY_REVIEW = "city_review", _("设区市复核")
+        ONLINE_REVIEW = "online_review", _("网上评审")
+        FIELD_VERIFICATION = "field_verification", _("实地核查")
+        PUBLICITY = "publicity", _("结果公示")
+        RECTIFICATION = "rectification", _("问题整改")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("阶段"), max_length=24, choices=Kind.choices)
+    starts = models.DateField(_("开始日期"))
+    ends = models.DateField(_("截止日期"))
+
+    class Meta:
+        verbose_name = _("评价阶段")
+        verbose_name_plural = _("评价阶段")
+        ordering = ["starts", "ends"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "kind"], name="uniq_cycle_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts:%Y-%m-%d}—{self.ends:%Y-%m-%d}"
 
 
 class Submission(models.Model):
@@ -63,6 +125,8 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     return_reason = models.TextField(_("退回原因"), blank=True)
+    late = models.BooleanField(_("逾期提交"), default=False)
+    late_allowed = models.BooleanField(_("督导办同意逾期提交"), default=False)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -77,6 +141,11 @@ class Submission(models.Model):
     @property
     def editable(self) -> bool:
         return self.state in self.EDITABLE
+
+    @property
+    def overdue(self) -> bool:
+        """逾期: still being filled after the self-evaluation deadline."""
+        return self.editable and self.cycle.is_past_deadline
 
 
 class ItemScore(models.Model):

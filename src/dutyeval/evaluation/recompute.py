@@ -17,7 +17,7 @@ from dutyeval.core.expr import Dataset
 from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
 from dutyeval.regions.models import Region
 
-from .models import Cycle, ItemScore, RecomputeJob, Result, Submission
+from .models import HISTORY_YEARS, Cycle, ItemScore, RecomputeJob, Result, Submission
 
 
 def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
@@ -31,7 +31,19 @@ def cycle_dataset(cycle: Cycle) -> tuple[Dataset, list[str]]:
     rows = DataValue.objects.filter(
         region__code__in=codes, year__gte=years.start, year__lt=years.stop
     ).values_list("region__code", "element__code", "year", "value")
-    return Dataset.from_records(codes, years, rows, parents=children), targets
+    shift = year_shift(cycle)
+    if shift:
+        # an element collected for another year (finance of N−1) is seen by the core at the data year,
+        # so its own history lines up: the core compares each element with its own previous year
+        rows = [(r, c, y + shift.get(c, 0), v) for r, c, y, v in rows]
+    span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
+    rows = [row for row in rows if row[2] in span]
+    return Dataset.from_records(codes, span, rows, parents=children), targets
+
+
+def year_shift(cycle: Cycle) -> dict[str, int]:
+    """Element code → years to add to its stored year to reach the core's (data) year."""
+    return {code: cycle.data_year - int(y) for code, y in cycle.element_years.items() if int(y) != cycle.data_year}
 
 
 def manual_scores(cycle: Cycle) -> dict[tuple[str, str], ManualScore]:
@@ -53,7 +65,7 @@ def _num(v: float | None) -> str | None:
     return None if v is None else format(Decimal(str(round(v, 4))).normalize(), "f")
 
 
-def _items_json(card) -> dict:
+def _items_json(card, shift: dict[str, int]) -> dict:
     return {
         it.code: {
             "score": str(it.score),
@@ -62,8 +74,9 @@ def _items_json(card) -> dict:
             "who": it.who,
             "rule": it.rule,
             "explanation": it.explanation,
-            "figures": [{"code": f.code, "name": f.name, "year": f.year, "value": _num(f.value), "unit": f.unit}
-                        for f in it.figures],
+            **it.verdict_json(),  # computed value, threshold, its source and confidence, automatic result
+            "figures": [{"code": f.code, "name": f.name, "year": f.year - shift.get(f.code, 0), "value": _num(f.value),
+                         "unit": f.unit} for f in it.figures],
         }
         for it in card.items
     }
@@ -73,13 +86,14 @@ def _items_json(card) -> dict:
 def store(cycle: Cycle, scores: SchemeScores, progress=lambda p, m: None) -> int:
     subs = {s.region.code: s for s in Submission.objects.filter(cycle=cycle).select_related("region")}
     Result.objects.filter(submission__cycle=cycle).delete()
+    shift = year_shift(cycle)
     out = []
     for n, code in enumerate(scores.regions.tolist()):
         card = scores.scorecard(code)
         out.append(
             Result(
                 submission=subs[code], total=card.total, grade=card.grade, grade_before_veto=card.grade_before_veto,
-                rank=card.rank, vetoes=list(card.vetoes), insufficient=card.insufficient, items=_items_json(card),
+                rank=card.rank, vetoes=list(card.vetoes), insufficient=card.insufficient, items=_items_json(card, shift),
             )
         )
         if n % 20 == 0:

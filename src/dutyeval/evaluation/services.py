@@ -37,13 +37,22 @@ def submit_submission(submission: Submission, user) -> Submission:
         raise WorkflowError(
             _("还有 %(n)d 项指标未自评打分（如 %(first)s），请完成后再提交") % {"n": len(missing), "first": missing[0]}
         )
+    # a first submission after the deadline needs the office's consent, unless the cycle accepts it;
+    # a submission the office returned may always come back
+    late = sub.state == S.DRAFT and sub.cycle.is_past_deadline
+    if late and sub.cycle.late_policy == sub.cycle.LatePolicy.ASK and not sub.late_allowed:
+        raise WorkflowError(
+            _("已过自评截止时间（%(d)s），须经督导办同意后方可逾期提交")
+            % {"d": timezone.localtime(sub.cycle.deadline).strftime("%Y年%m月%d日 %H:%M")}
+        )
     old = sub.state
     sub.state = S.SUBMITTED
     sub.submitted_at = timezone.now()
     sub.submitted_by = user
-    sub.save(update_fields=["state", "submitted_at", "submitted_by", "updated"])
+    sub.late = sub.late or late
+    sub.save(update_fields=["state", "submitted_at", "submitted_by", "late", "updated"])
     log_action("evaluation.submission.submit", actor=user, obj=sub, region=sub.region,
-               data={"from": old, "to": sub.state})
+               data={"from": old, "to": sub.state, "late": late})
     return sub
 
 
@@ -130,6 +139,12 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
         ind = indicators.get(pk)
         if ind is None:
             errors.append(_("指标不属于本方案"))
+            continue
+        if ind.rule_kind != Indicator.RuleKind.MANUAL:
+            # an automatic item is scored from the data, a veto by the reviewer: a self score on one
+            # would never count (core.scoring ignores it), so it is refused here, for every caller
+            if (text or "").strip() or (note or "").strip():
+                errors.append(_("指标%(code)s由数据自动计算或由评审认定，不接受自评") % {"code": ind.code})
             continue
         score, error = parse_points(ind, text)
         if error:

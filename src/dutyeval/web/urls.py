@@ -2,7 +2,18 @@ from django.urls import path
 
 from dutyeval.reports import views as reports
 
-from .views import balance, correction, cycle, data, results, review, schools, scoring, submission
+from .views import (
+    balance,
+    correction,
+    cycle,
+    cycle_setup,
+    data,
+    results,
+    review,
+    schools,
+    scoring,
+    submission,
+)
 from .views.account import password_change
 from .views.health import healthz
 
@@ -11,6 +22,10 @@ urlpatterns = [
     path("", cycle.home, name="home"),
     path("account/password/", password_change, name="password-change"),
     path("schools/", schools.schools, name="schools"),
+    path("cycles/", cycle_setup.cycle_list, name="cycle-list"),
+    path("cycles/new/", cycle_setup.cycle_edit, name="cycle-new"),
+    path("cycles/<int:pk>/edit/", cycle_setup.cycle_edit, name="cycle-edit"),
+    path("cycles/<int:pk>/publish/", cycle_setup.cycle_publish, name="cycle-publish"),
     path("cycles/<int:pk>/", cycle.overview, name="cycle"),
     path("cycles/<int:pk>/results/", results.results, name="results"),
     path("cycles/<int:pk>/job/", results.job_status, name="cycle-job"),
@@ -19,6 +34,7 @@ urlpatterns = [
     path("s/<int:pk>/submit/", submission.submit, name="submission-submit"),
     path("s/<int:pk>/return/", submission.return_, name="submission-return"),
     path("s/<int:pk>/accept/", submission.accept, name="submission-accept"),
+    path("s/<int:pk>/allow-late/", cycle_setup.allow_late, name="submission-allow-late"),
     path("s/<int:pk>/data/<slug:area>/", data.area_form, name="data-area"),
     path("s/<int:pk>/excel/", data.excel, name="data-excel"),
     path("s/<int:pk>/correct/", correction.correct, name="data-correct"),

@@ -86,5 +86,6 @@ def overview(request, pk: int):
             "city": city,
             "cities": cities,
             "can_administer": scoping.can_administer(request.user, cycle.root),
+            "past_deadline": cycle.is_past_deadline,
         },
     )

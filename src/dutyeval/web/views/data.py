@@ -47,8 +47,9 @@ def area_form(request, pk: int, area: str):
     cat = default_catalogue()
     if area not in cat.areas:
         raise Http404
-    year = sub.cycle.data_year
     elements = cat.in_area(area)
+    # the cycle sets one data year per 填报类别 (finance may be the year before the school year)
+    year = sub.cycle.year_of(elements[0].code) if elements else sub.cycle.data_year
     can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
     current = {
         v.element.code: v

@@ -21,14 +21,15 @@ from .common import submission_for
 def detail(request, pk: int):
     sub = submission_for(request.user, pk)
     cat = default_catalogue()
-    year = sub.cycle.data_year
-    filled = set(DataValue.objects.filter(region=sub.region, year=year).values_list("element__code", flat=True))
+    stored = DataValue.objects.filter(region=sub.region, year__in=sub.cycle.years_collected())
+    filled = {code for code, year in stored.values_list("element__code", "year") if sub.cycle.year_of(code) == year}
     areas = [
         {
             "key": key,
             "name": name,
             "total": len(cat.in_area(key)),
             "filled": sum(1 for e in cat.in_area(key) if e.code in filled),
+            "year": sub.cycle.year_of(cat.in_area(key)[0].code) if cat.in_area(key) else sub.cycle.data_year,
         }
         for key, name in cat.areas.items()
     ]
@@ -38,7 +39,7 @@ def detail(request, pk: int):
     scored = ItemScore.objects.filter(submission=sub, self_score__isnull=False).count()
     history = AuditLog.objects.filter(
         Q(object_type="evaluation.submission", object_id=str(sub.pk))
-        | Q(region=sub.region, action__startswith="collection.", data__year=sub.cycle.data_year)
+        | Q(region=sub.region, action__startswith="collection.", data__year__in=sub.cycle.years_collected())
         | Q(region=sub.region, action="collection.values.correct")
     ).select_related("actor")[:20]
     return render(
