@@ -66,11 +66,18 @@ def verdicts(name, ds, year=2023, **params):
             {},
             [P, F, I, I],
         ),
-        # 1.5 % of payroll: 15/1000 passes, 14.99/1000 fails; zero payroll cannot be judged
+        # no national share of payroll: only Henan (郑州) has a default, 1.5 % (15/1000 passes);
+        # elsewhere the scheme must state it, so a run without one cannot judge
+        (
+            "training_funds_share",
+            {"training_funds": [15, 30, 1, 30], "teacher_payroll": [1000, 1000, 0, 1000]},
+            {},
+            [P, I, I, I],
+        ),
         (
             "training_funds_share",
             {"training_funds": [15, 14.99, 1, 30], "teacher_payroll": [1000, 1000, 0, 1000]},
-            {},
+            {"threshold": 1.5},
             [P, F, I, P],
         ),
         (
@@ -162,17 +169,23 @@ def verdicts(name, ds, year=2023, **params):
             [P, P, P, I],
         ),
         ("super_large_class_share", {"classes_super_large": [0, 1, None, 0]}, {}, [P, F, I, P]),
-        # vocational intake share of senior-secondary intake ≥ 40 %
+        # vocational intake share of senior-secondary intake ≥ the scheme's figure (none by default)
         (
             "vocational_share",
             {"intake_vocational": [400, 399, 0, 700], "intake_senior": [600, 601, 0, 300]},
             {},
+            [I, I, I, I],
+        ),
+        (
+            "vocational_share",
+            {"intake_vocational": [400, 399, 0, 700], "intake_senior": [600, 601, 0, 300]},
+            {"threshold": 40},
             [P, F, I, P],
         ),
         (
             "vocational_share",
             {"intake_vocational": [400, 399, 0, 700], "intake_senior": [600, 601, 0, 300]},
-            {"max": 60},
+            {"threshold": 40, "max": 60},
             [P, F, I, F],
         ),
     ],
@@ -324,3 +337,96 @@ def test_no_nan_in_outcomes():
     for res in run_all(ds, 2023).values():
         for i in range(4):
             json.dumps(asdict(res.at(i)), allow_nan=False, ensure_ascii=False)
+
+
+# ---- precision: verdicts at the precision the data carry (values stored with 4 decimals) --------
+
+
+def test_training_funds_a_quarter_yuan_short_passes_one_recordable_unit_short_fails():
+    # The demo case: 1.5 % of 31600.0150 万元 = 474.000225 万元, which no 4-decimal figure can hold.
+    #   474.0002 万元 is 0.000025 万元 = 0.25 元 short (< half a unit, 0.5 元): pass (1.49999992 %)
+    #   474.0001 万元 is 1.25 元 short: fail (1.49999960 %)
+    # Exactly at the threshold: 150.0000 of 10000.0000 = 1.5 % passes; 149.9999, one unit less, fails.
+    ds = make(
+        {
+            "training_funds": [474.0002, 474.0001, 150.0, 149.9999],
+            "teacher_payroll": [31600.0150, 31600.0150, 10000.0, 10000.0],
+        }
+    )
+    res = run_check("training_funds_share", ds, 2023, {"threshold": 1.5})
+    assert list(res.verdict) == [P, F, P, F]
+    short = res.at(0)
+    assert short.value == pytest.approx(1.49999992, abs=1e-8) and short.within_tolerance
+    assert short.tolerance == pytest.approx(0.00005 * 100 / 31600.015)  # 0.5 元 of payroll, in %
+    assert short.comparison() == "计算值1.49999992%，标准不低于1.5%（差额小于数据记录精度，按达到标准计）"
+    assert res.at(1).comparison() == "计算值1.4999996%，标准不低于1.5%"
+    assert res.at(2).comparison() == "计算值1.5%，标准不低于1.5%" and not res.at(2).within_tolerance
+    assert (short.source, short.confidence) == ("评价方案规定", "")
+
+
+def test_henan_default_carries_its_source_and_confidence():
+    ds = make({"training_funds": [474.0002, 15, 15, 15], "teacher_payroll": [31600.0150, 1000, 1000, 1000]})
+    res = run_check("training_funds_share", ds, 2023)
+    henan, other = res.at(0), res.at(1)
+    assert henan.verdict == "pass" and henan.threshold == 1.5
+    assert "豫政〔2013〕59号" in henan.source and henan.confidence == "M"
+    assert other.verdict == "insufficient" and other.threshold is None
+    assert other.note == "该项没有国家标准，评价方案须规定threshold"
+
+
+@pytest.mark.parametrize(
+    "name,figures,params,expected",
+    [
+        # not decreasing: equal amounts pass; 1 元 less (one recorded unit of 万元) fails.
+        # +5 %: 1000.0001 × 1.05 = 1050.000105; 1050.0001 is 0.05 元 short (pass), 1050.0000 1.05 元 (fail)
+        (
+            "two_no_decrease_total",
+            {"edu_exp_budget": [(12345.6789, 12345.6789), (12345.6789, 12345.6788), (None, 1), (None, 1)]},
+            {},
+            [P, F, I, I],
+        ),
+        (
+            "two_no_decrease_total",
+            {"edu_exp_budget": [(1000.0001, 1050.0001), (1000.0001, 1050.0), (None, 1), (None, 1)]},
+            {"threshold": 5},
+            [P, F, I, I],
+        ),
+        # per student derived from a 万元 total: 1000.0000 万元 ÷ 1000 pupils = 10000 元 (equal: pass);
+        # 999.9999 万元 ÷ 1000 = 9999.9 元, 1 元 of total less (fail); the tolerance is 0.5 元 ÷ 1000
+        (
+            "two_no_decrease_per_student",
+            {
+                "per_student_budget_primary": [(10000, None), (10000, None), (None, None), (None, None)],
+                "edu_exp_budget_primary": [(None, 1000.0), (None, 999.9999), (None, None), (None, None)],
+                "enrol_primary": [(None, 1000), (None, 1000), (None, None), (None, None)],
+            },
+            {"level": "primary"},
+            [P, F, I, I],
+        ),
+        # a rate recorded with 4 decimals: 95 passes, 94.9999 (one unit below) fails
+        ("compulsory_retention", {"retention_compulsory": [95, 94.9999, 95.0001, None]}, {}, [P, F, P, I]),
+        # at most 5 %: 50 of 1000 classes passes, 51 fails
+        (
+            "large_class_share",
+            {
+                "classes_large": [50, 51, 49, None],
+                "classes_super_large": [0, 0, 1, None],
+                "classes_compulsory": [1000, 1000, 1000, None],
+            },
+            {},
+            [P, F, P, I],
+        ),
+        # per-student public funds in 元: 650 passes, 649.9999 fails (2023: 650 for all four)
+        ("per_student_public_funds", {"per_student_pub_primary": [650, 649.9999, 650.0001, None]},
+         {"level": "primary"}, [P, F, P, I]),  # fmt: skip
+    ],
+)
+def test_exactly_at_threshold_passes_one_recorded_unit_below_fails(name, figures, params, expected):
+    assert verdicts(name, make(figures), **params) == expected
+
+
+def test_float_noise_never_decides():
+    # 0.1 + 0.2 style noise: 7 of 20 classes = 35 %, computed 7 × 100 / 20 = 35.00000000000001
+    ds = make({"intake_vocational": [7, 7, 7, 7], "intake_senior": [13, 13, 13, 13]})
+    assert verdicts("vocational_share", ds, threshold=35) == [P] * 4
+    assert verdicts("vocational_share", ds, threshold=35, max=35) == [P] * 4

@@ -325,3 +325,32 @@ def test_a_total_never_falls_below_zero():
     assert sum(it.contribution for it in card.items) == D("-47.00")
     assert card.total == D("0.00")
     assert card.grade == "不合格"
+
+
+def test_a_check_item_shows_value_threshold_source_and_confidence(scores):
+    # A.1 for 410102: (110 − 100) ÷ 100 = +10 % against "not below 0 %" (国办发〔2018〕82号, M)
+    a1 = {it.code: it for it in scores.scorecard("410102").items}["A.1"]
+    assert (a1.value, a1.threshold, a1.unit) == (pytest.approx(10.0), 0.0, "%")
+    assert a1.comparison == "计算值10%，标准不低于0%"
+    assert a1.explanation == "计算值10%，标准不低于0%，符合，得10.00分（满分10.00分）"
+    assert "国办发〔2018〕82号" in a1.source and a1.confidence == "M"
+    assert a1.auto_verdict == "pass" and a1.auto_score == D("10.00") and not a1.overridden
+
+
+def test_a_threshold_the_scheme_states_is_named_as_the_schemes():
+    # 1.5 % of 31600.0150 万元 = 474.000225; 474.0002 is 0.25 元 short, below the data's precision
+    extra = Indicator(
+        code="E.1", title="培训经费", points=D(2), assumed=True,
+        rule=Rule(kind="check", check="training_funds_share", params={"threshold": 1.5}),
+    )  # fmt: skip
+    ds = Dataset(["410102"], 2023, 1, {"training_funds": np.array([[474.0002]]),
+                                       "teacher_payroll": np.array([[31600.0150]])})  # fmt: skip
+    item = score_all(make_scheme(extra), ds, 2023).scorecard("410102").items[-1]
+    assert item.score == D("2.00") and item.auto_verdict == "pass"
+    assert item.comparison.startswith("计算值1.49999992%，标准不低于1.5%（差额小于数据记录精度")
+    assert item.source == "评价方案规定（测试方案；分值或标准为推定）" and item.confidence == ""
+
+
+def test_a_reviewer_override_is_marked_and_keeps_the_automatic_result(scores):
+    a2 = {it.code: it for it in scores.scorecard("410104").items}["A.2"]  # auto 0, reviewer 7.9
+    assert a2.overridden and a2.auto_score == D("0.00") and a2.auto_verdict == "fail"

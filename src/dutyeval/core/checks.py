@@ -31,7 +31,15 @@ LEVELS = {
     "vocational": "中职",
 }
 ENROLMENT = {l: f"enrol_{l}" for l in LEVELS}  # noqa: E741
-_EPS = 1e-9  # "not below": 94.9999999999 from a float division must read as 95
+# Verdicts are given at the precision the data carry, never at float noise. Every figure is
+# stored with 4 decimals (万元 amounts are exact to the yuan), so a figure can be off the exact
+# requirement by less than half a unit of its last recorded digit without anyone being able to
+# record it closer: 474.0002 万元 of training funds against 1.5 % of 31600.0150 万元 (474.000225)
+# is short by 0.25 yuan and passes; 474.0001 is short by 1.25 yuan and fails. Each check turns
+# that half unit of the figure it compares into a tolerance on its value (docs/checks.md).
+RECORD_UNIT = 1e-4
+HALF_UNIT = RECORD_UNIT / 2
+_NOISE = 1e-9  # relative float noise, on top of the tolerance
 
 
 class CheckError(ValueError):
@@ -56,6 +64,15 @@ class ThresholdSpec:
     unit: str
     meaning: str
     entries: tuple[ThresholdEntry, ...]  # [0] is the default
+
+    def scheme_must_state(self, level: str | None = None) -> bool:
+        """True when no default applies everywhere, so a scheme must give `threshold` itself:
+        the default value is null (a weakly sourced or only local figure), or, for a mapping by
+        school level, the level has no default figure."""
+        value = self.entries[0].value
+        if value is None:
+            return True
+        return isinstance(value, Mapping) and level is not None and value.get(level) is None
 
 
 class Thresholds:
@@ -137,6 +154,20 @@ class CheckOutcome:
     note: str
     source: str
     confidence: str
+    op: str = ">="
+    tolerance: float | None = None  # in the value's unit: half a recorded unit of the compared figure
+    within_tolerance: bool = False  # passes only because the shortfall is below the data's precision
+
+    def comparison(self) -> str:
+        """The computed value against the threshold in words, e.g. 计算值1.49999992%，标准不低于1.5%."""
+        if self.value is None or self.threshold is None:
+            return ""
+        unit = "" if self.unit in ("", "个") and self.check != "super_large_class_share" else self.unit
+        word = "不低于" if self.op == ">=" else "不高于"
+        text = f"计算值{fmt_value(self.value, self.threshold)}{unit}，标准{word}{_fmt(self.threshold)}{unit}"
+        if self.within_tolerance:
+            text += "（差额小于数据记录精度，按达到标准计）"
+        return text
 
 
 @dataclass
@@ -157,6 +188,7 @@ class CheckResult:
     error: np.ndarray
     error_note: str = ""
     rule_args: dict[str, np.ndarray] = field(default_factory=dict)  # extra per-region {names} in the rule
+    tolerance: np.ndarray | None = None  # per region, in the value's unit (NaN where not applicable)
 
     def at(self, i: int) -> CheckOutcome:
         cat = default_catalogue()
@@ -173,6 +205,18 @@ class CheckResult:
         thr = num(self.threshold[i])
         v = int(self.verdict[i])
         note = self.error_note if self.error[i] else ("缺少计算所需的数据" if v == INSUFFICIENT else "")
+        if v == INSUFFICIENT and not self.error[i] and src is not None and self.spec.scheme_must_state():
+            if thr is None:
+                note = "该项没有国家标准，评价方案须规定threshold"
+        value, tol = num(self.value[i]), None
+        if self.tolerance is not None:
+            tol = num(self.tolerance[i])
+        within = (
+            v == PASS
+            and value is not None
+            and thr is not None
+            and (value < thr if self.spec.op == ">=" else value > thr)
+        )
         return CheckOutcome(
             check=self.name,
             title=self.title,
@@ -185,8 +229,11 @@ class CheckResult:
             ),
             figures=figs,
             note=note,
-            source=src.source if src else "评价方案参数",
+            source=src.source if src else "评价方案规定",
             confidence=src.confidence if src else "",
+            op=self.spec.op,
+            tolerance=tol,
+            within_tolerance=bool(within),
         )
 
 
@@ -194,6 +241,15 @@ def _fmt(x: float | None) -> str:
     if x is None:
         return "—"
     return f"{x:g}" if abs(x) < 1e6 else f"{x:.0f}"
+
+
+def fmt_value(x: float, threshold: float | None = None) -> str:
+    """A computed value to 4 decimals, or to 9 significant digits where 4 decimals would make
+    it look equal to the threshold it misses (1.49999992 against 1.5)."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    if threshold is not None and x != threshold and round(x, 4) == round(threshold, 4):
+        text = f"{x:.9g}"
+    return "0" if text == "-0" else text
 
 
 # ---- machinery -------------------------------------------------------------------------------
@@ -228,11 +284,18 @@ class _Ctx:
         return np.asarray(values, float)[idx], idx
 
 
-def _compare(value: np.ndarray, threshold: np.ndarray, op: str) -> np.ndarray:
+def _compare(value: np.ndarray, threshold: np.ndarray, op: str, tol: np.ndarray | float) -> np.ndarray:
+    """PASS where `value` meets `threshold` within `tol` (the data's precision, see HALF_UNIT)."""
     known = np.isfinite(value) & np.isfinite(threshold)
+    tol = np.nan_to_num(tol) + _NOISE * (np.abs(threshold) + 1)
     with np.errstate(invalid="ignore"):
-        ok = value >= threshold - _EPS * np.abs(threshold) - _EPS if op == ">=" else value <= threshold + _EPS
+        ok = value >= threshold - tol if op == ">=" else value <= threshold + tol
     return np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
+
+
+def _ratio_tol(den: np.ndarray, scale: float = 100.0) -> np.ndarray:
+    """Half a recorded unit of the numerator of num × scale ÷ den, in the ratio's unit."""
+    return _ratio(np.full(np.shape(den), HALF_UNIT), den, scale)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 100.0) -> np.ndarray:
@@ -245,10 +308,13 @@ def _prefer(reported: np.ndarray, derived: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(reported), reported, derived)
 
 
-def _result(ctx, name, title, params, value, figures, rule, *, key=None, verdict=None, error=None, note=""):
+def _result(
+    ctx, name, title, params, value, figures, rule, tol, *, key=None, verdict=None, error=None, note=""
+):
     spec = ctx.thresholds.specs[name]
     thr, entry = ctx.threshold(name, params, key)
-    v = _compare(value, thr, spec.op) if verdict is None else verdict
+    tol = np.broadcast_to(np.asarray(tol, float), np.shape(value)).copy()
+    v = _compare(value, thr, spec.op, tol) if verdict is None else verdict
     error = np.zeros(len(ctx.ds), bool) if error is None else error
     v = np.where(error, INSUFFICIENT, v).astype(np.int8)
     return CheckResult(
@@ -264,6 +330,7 @@ def _result(ctx, name, title, params, value, figures, rule, *, key=None, verdict
         spec,
         error,
         note,
+        tolerance=tol,
     )
 
 
@@ -273,17 +340,18 @@ def _rate_check(
     def run(ctx: _Ctx, params: Mapping) -> CheckResult:
         reported = ctx.col(code)
         figures = [(code, ctx.year, reported)]
-        value = reported
+        value, tol = reported, np.full(len(ctx.ds), HALF_UNIT)
         if derive is not None:
-            derived, parts = derive(ctx)
+            derived, parts, den = derive(ctx)
             value = _prefer(reported, derived)
+            tol = np.where(np.isfinite(reported), HALF_UNIT, _ratio_tol(den))
             figures += [(c, ctx.year, v) for c, v in parts]
-        error = None if may_exceed_100 else np.isfinite(value) & (value > 100 + _EPS)
+        error = None if may_exceed_100 else np.isfinite(value) & (value > 100 + tol + _NOISE * 101)
         spec = ctx.thresholds.specs[name]
         word = "不低于" if spec.op == ">=" else "不高于"
         rule = f"{spec.meaning}{word}{{t}}%"
         note = f"{spec.meaning}超过100%，数据有误（该比率不是毛率，不能超过100%）"
-        return _result(ctx, name, title, params, value, figures, rule, error=error, note=note)
+        return _result(ctx, name, title, params, value, figures, rule, tol, error=error, note=note)
 
     return run
 
@@ -292,17 +360,15 @@ def _share_of_enrolment(*parts: str):
     def derive(ctx: _Ctx):
         cols = [(c, ctx.col(c)) for c in (*parts, "enrol_preschool")]
         top = sum(v for c, v in cols[:-1])
-        return _ratio(top, cols[-1][1]), cols
+        return _ratio(top, cols[-1][1]), cols, cols[-1][1]
 
     return derive
 
 
 def _disabled(ctx: _Ctx):
     enrolled, eligible = ctx.col("disabled_children_enrolled"), ctx.col("disabled_children")
-    return _ratio(enrolled, eligible), [
-        ("disabled_children_enrolled", enrolled),
-        ("disabled_children", eligible),
-    ]
+    figures = [("disabled_children_enrolled", enrolled), ("disabled_children", eligible)]
+    return _ratio(enrolled, eligible), figures, eligible
 
 
 # ---- the checks ------------------------------------------------------------------------------
@@ -311,8 +377,11 @@ def _two_no_decrease_total(ctx: _Ctx, params: Mapping) -> CheckResult:
     growth = _ratio(cur - prev, prev)
     thr, _ = ctx.threshold("two_no_decrease_total", params)
     known = np.isfinite(cur) & np.isfinite(prev)
-    # compare the amounts, not the rate: a zero previous year still has a verdict
-    ok = cur >= prev * (1 + thr / 100) - 1e-9
+    # compare the amounts, not the rate: a zero previous year still has a verdict; the required
+    # amount is met within half a recorded unit of this year's amount
+    need = prev * (1 + thr / 100)
+    with np.errstate(invalid="ignore"):
+        ok = cur >= need - HALF_UNIT - _NOISE * np.abs(need)
     verdict = np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
     rule = f"一般公共预算教育支出逐年只增不减：{ctx.year}年比{ctx.year - 1}年增长不低于{{t}}%"
     figures = [("edu_exp_budget", ctx.year, cur), ("edu_exp_budget", ctx.year - 1, prev)]
@@ -324,11 +393,14 @@ def _two_no_decrease_total(ctx: _Ctx, params: Mapping) -> CheckResult:
         growth,
         figures,
         rule,
+        _ratio_tol(prev),
         verdict=verdict,
     )
 
 
-def _per_student(ctx: _Ctx, level: str, offset: int) -> tuple[np.ndarray, list]:
+def _per_student(ctx: _Ctx, level: str, offset: int) -> tuple[np.ndarray, list, np.ndarray]:
+    """Per-student spending (元), its figures, and half a recorded unit of it: of the reported
+    figure, or of the 万元 total carried through ÷ enrolment."""
     y = ctx.year + offset
     reported = ctx.col(f"per_student_budget_{level}", offset)
     total, enrol = ctx.col(f"edu_exp_budget_{level}", offset), ctx.col(ENROLMENT[level], offset)
@@ -338,7 +410,8 @@ def _per_student(ctx: _Ctx, level: str, offset: int) -> tuple[np.ndarray, list]:
         (f"edu_exp_budget_{level}", y, total),
         (ENROLMENT[level], y, enrol),
     ]
-    return _prefer(reported, derived), figs
+    tol = np.where(np.isfinite(reported), HALF_UNIT, _ratio_tol(enrol, 10000.0))
+    return _prefer(reported, derived), figs, tol
 
 
 def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
@@ -349,19 +422,23 @@ def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
     thr, _ = ctx.threshold("two_no_decrease_per_student", params)
     n = len(ctx.ds)
     any_fail, all_known, any_data = np.zeros(n, bool), np.ones(n, bool), np.zeros(n, bool)
-    figures, growth = [], np.full(n, np.nan)
+    figures, growth, growth_tol = [], np.full(n, np.nan), np.full(n, np.nan)
     for lv in levels:
-        cur, f_cur = _per_student(ctx, lv, 0)
-        prev, f_prev = _per_student(ctx, lv, -1)
+        cur, f_cur, tol = _per_student(ctx, lv, 0)
+        prev, f_prev, _ = _per_student(ctx, lv, -1)
         figures += f_cur + f_prev
         known = np.isfinite(cur) & np.isfinite(prev)
         has = np.isfinite(cur) | np.isfinite(prev)
         # under "all", a level without any figure (no vocational school in the county) is skipped
         all_known &= known | (~has if level == "all" else False)
         any_data |= has
-        any_fail |= known & (cur < prev * (1 + thr / 100) - 1e-9)
+        need = prev * (1 + thr / 100)
+        with np.errstate(invalid="ignore"):
+            any_fail |= known & (cur < need - tol - _NOISE * np.abs(need))
         g = _ratio(cur - prev, prev)
-        growth = np.where(np.isfinite(growth), np.fmin(growth, g), g)
+        lower = np.isfinite(g) & ~(g >= growth)  # the level with the lowest growth is shown
+        growth_tol = np.where(lower, _ratio(tol, prev), growth_tol)
+        growth = np.where(lower, g, growth)
     verdict = np.where(any_fail, FAIL, np.where(all_known & any_data, PASS, INSUFFICIENT)).astype(np.int8)
     names = "、".join(LEVELS[lv] for lv in levels)
     rule = (
@@ -375,6 +452,7 @@ def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
         growth,
         figures,
         rule,
+        growth_tol,
         verdict=verdict,
     )
 
@@ -388,14 +466,15 @@ def _teacher_pay_parity(ctx: _Ctx, params: Mapping) -> CheckResult:
         f"{y}年义务教育教师年平均工资收入不低于当地公务员年平均工资收入的{{t}}%（《义务教育法》第三十一条）"
     )
     return _result(
-        ctx, "teacher_pay_parity", "义务教育教师工资不低于公务员", params, _ratio(pay, civil), figures, rule
-    )
+        ctx, "teacher_pay_parity", "义务教育教师工资不低于公务员", params, _ratio(pay, civil), figures, rule,
+        _ratio_tol(civil),
+    )  # fmt: skip
 
 
 def _training_funds_share(ctx: _Ctx, params: Mapping) -> CheckResult:
     funds, payroll = ctx.col("training_funds"), ctx.col("teacher_payroll")
     figures = [("training_funds", ctx.year, funds), ("teacher_payroll", ctx.year, payroll)]
-    rule = "教师培训经费不低于教师工资总额的{t}%（省级规定，可由评价方案调整）"
+    rule = "教师培训经费不低于教师工资总额的{t}%（省级或评价方案规定，无国家标准）"
     return _result(
         ctx,
         "training_funds_share",
@@ -404,6 +483,7 @@ def _training_funds_share(ctx: _Ctx, params: Mapping) -> CheckResult:
         _ratio(funds, payroll),
         figures,
         rule,
+        _ratio_tol(payroll),
     )
 
 
@@ -417,7 +497,7 @@ def _per_student_public_funds(ctx: _Ctx, params: Mapping) -> CheckResult:
     for lv in levels:
         v = ctx.col(f"per_student_pub_{lv}")
         thr, entry = ctx.threshold("per_student_public_funds", params, lv)
-        verdicts.append(_compare(v, thr, ">="))
+        verdicts.append(_compare(v, thr, ">=", HALF_UNIT))
         figures.append((f"per_student_pub_{lv}", ctx.year, v))
         thresholds[lv] = thr
     vs = np.array(verdicts)
@@ -435,6 +515,7 @@ def _per_student_public_funds(ctx: _Ctx, params: Mapping) -> CheckResult:
     return CheckResult(
         "per_student_public_funds", "生均公用经费不低于基准定额", spec.unit, verdict, value, thr,
         figures, rule, entry, spec, np.zeros(n, bool), rule_args=thresholds,
+        tolerance=np.full(n, HALF_UNIT if level != "both" else np.nan),
     )  # fmt: skip
 
 
@@ -452,7 +533,16 @@ def _large_class_share(ctx: _Ctx, params: Mapping) -> CheckResult:
         figures.insert(1, ("classes_super_large", ctx.year, super_large))
     band = "56人及以上" if include else "56—65人"
     rule = f"义务教育{band}大班额班级占班级总数的比例不高于{{t}}%"
-    return _result(ctx, "large_class_share", "大班额比例", params, _ratio(top, classes), figures, rule)
+    return _result(
+        ctx,
+        "large_class_share",
+        "大班额比例",
+        params,
+        _ratio(top, classes),
+        figures,
+        rule,
+        _ratio_tol(classes),
+    )
 
 
 def _super_large_class_share(ctx: _Ctx, params: Mapping) -> CheckResult:
@@ -462,7 +552,7 @@ def _super_large_class_share(ctx: _Ctx, params: Mapping) -> CheckResult:
         ("classes_compulsory", ctx.year, ctx.col("classes_compulsory")),
     ]
     rule = "义务教育66人及以上超大班额班级数不超过{t}个（全面消除超大班额）"
-    return _result(ctx, "super_large_class_share", "消除超大班额", params, count, figures, rule)
+    return _result(ctx, "super_large_class_share", "消除超大班额", params, count, figures, rule, HALF_UNIT)
 
 
 def _vocational_share(ctx: _Ctx, params: Mapping) -> CheckResult:
@@ -470,9 +560,11 @@ def _vocational_share(ctx: _Ctx, params: Mapping) -> CheckResult:
     share = _ratio(voc, voc + gen)
     figures = [("intake_vocational", ctx.year, voc), ("intake_senior", ctx.year, gen)]
     rule = "中职招生占高中阶段招生总数的比例不低于{t}%（普职招生规模大体相当）"
-    res = _result(ctx, "vocational_share", "职普招生比例大体相当", params, share, figures, rule)
+    tol = _ratio_tol(voc + gen)
+    res = _result(ctx, "vocational_share", "职普招生比例大体相当", params, share, figures, rule, tol)
     if params.get("max") is not None:
-        over = np.isfinite(share) & (share > float(params["max"]) + _EPS)
+        top = float(params["max"])
+        over = np.isfinite(share) & (share > top + np.nan_to_num(tol) + _NOISE * (top + 1))
         res.verdict = np.where(over, FAIL, res.verdict).astype(np.int8)
         res.rule_template = rule.replace("不低于{t}%", f"在{{t}}%至{float(params['max']):g}%之间")
     return res

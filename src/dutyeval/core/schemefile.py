@@ -20,7 +20,6 @@ Public API:
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import json
@@ -32,6 +31,9 @@ from pathlib import Path
 
 import yaml
 
+from dutyeval.core.catalogue import default_catalogue
+from dutyeval.core.checks import default_thresholds
+from dutyeval.core.expr import parse
 from dutyeval.core.scheme import RULE_KINDS, GradeBand, Indicator, Rule, Scheme
 
 LEVELS: tuple[str, ...] = ("province", "city", "county")
@@ -67,11 +69,9 @@ KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
     "senior_gross_enrolment": _THRESHOLD,
     "vocational_share": {"max": _Param(), **_THRESHOLD},
 }
-# levels without a national per-student public-funds standard need the scheme's own threshold
-_NEEDS_THRESHOLD = {("per_student_public_funds", "senior"), ("per_student_public_funds", "vocational")}
 
-# Functions of the indicator expression language (core/expr.py).
-EXPR_FUNCTIONS: tuple[str, ...] = ("growth", "sum_children", "if", "min", "max", "round", "abs", "coalesce")
+# Which checks (and levels) a scheme must give a threshold for comes from thresholds.yaml
+# (`value: null`, or a level missing from a mapping): ThresholdSpec.scheme_must_state.
 
 _SCHEME_KEYS = {
     "code": True,
@@ -541,9 +541,20 @@ class _Validator:
         for key, p in spec.items():
             if p.required and key not in params:
                 self.err(f"{path}.params.{key}", f"check {check} needs this parameter")
-        if (check, params.get("level")) in _NEEDS_THRESHOLD and "threshold" not in params:
-            self.err(f"{path}.params.threshold", f"check {check} at level {params['level']} has no national "
-                     "standard: give the provincial one as threshold")
+        if "threshold" not in params:
+            spec_t = default_thresholds().specs[check]
+            level = params.get("level")
+            if spec_t.scheme_must_state(level if isinstance(level, str) else None):
+                what = (
+                    f"check {check} at level {level}"
+                    if spec_t.entries[0].value is not None
+                    else f"check {check}"
+                )
+                self.err(
+                    f"{path}.params.threshold",
+                    f"{what} has no national standard that every region can be "
+                    "held to: state the scheme's own figure as threshold (and say where it comes from in note)",
+                )
 
 
 def _join(path: str, key: str) -> str:
@@ -557,20 +568,9 @@ def _fmt(d: Decimal) -> str:
 # ---- expressions ---------------------------------------------------------------------------------
 
 
-def _real_parser() -> Callable[[str], object] | None:
-    """core.expr.parse when that module exists (it is written separately)."""
-    try:
-        from dutyeval.core import expr  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(expr, "parse", None)
-
-
 def expression_problems(expression: str, *, boolean: bool = False) -> list[str]:
     """Problems with one indicator expression: unknown data elements, then syntax (and, with
     `boolean`, that it is a true/false condition, as a veto needs)."""
-    from dutyeval.core.catalogue import default_catalogue
-
     catalogue = default_catalogue()
     problems = []
     refs = _REF.findall(expression)
@@ -581,69 +581,12 @@ def expression_problems(expression: str, *, boolean: bool = False) -> list[str]:
             problems.append(f"unknown data element #{{{code}}}{extra}")
     if problems:
         return problems
-    parse = _real_parser()
-    if parse is not None:
-        try:
-            parsed = parse(expression)
-        except Exception as exc:  # the parser's own error type; any failure is a bad expression
-            return [f"does not parse: {exc}"]
-        if boolean and getattr(parsed, "kind", "bool") != "bool":
-            return ["a veto expression must be a true/false condition, e.g. #{code} > 0"]
-        return []
-    return _fallback_syntax(expression)
-
-
-_ALLOWED_NODES = (
-    ast.Expression,
-    ast.BoolOp,
-    ast.And,
-    ast.Or,
-    ast.UnaryOp,
-    ast.Not,
-    ast.USub,
-    ast.UAdd,
-    ast.BinOp,
-    ast.Add,
-    ast.Sub,
-    ast.Mult,
-    ast.Div,
-    ast.Compare,
-    ast.Eq,
-    ast.NotEq,
-    ast.Lt,
-    ast.LtE,
-    ast.Gt,
-    ast.GtE,
-    ast.Call,
-    ast.Name,
-    ast.Constant,
-    ast.Load,
-)
-
-
-def _fallback_syntax(expression: str) -> list[str]:
-    """A conservative syntax check used until core/expr.py exists: references become a
-    placeholder, `if(` becomes a call, and the rest must be a plain arithmetic/boolean expression."""
-    text = _REF.sub(" __ref__ ", expression)
-    if "#" in text or "{" in text or "}" in text:
-        return ["does not parse: stray '#', '{' or '}' (data elements are written #{code})"]
-    text = re.sub(r"\bif\s*\(", "__if__(", text)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        return [f"does not parse: {exc.msg}"]
-    functions = {("__if__" if f == "if" else f) for f in EXPR_FUNCTIONS}
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED_NODES):
-            return [f"does not parse: {type(node).__name__} is not part of the expression language"]
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in functions:
-                return [f"unknown function in {ast.unparse(node.func).replace('__if__', 'if')}()"]
-        elif isinstance(node, ast.Name) and node.id not in functions and node.id not in ("__ref__", "y"):
-            if node.id not in ("true", "false"):
-                return [f"unknown name {node.id!r} (data elements are written #{{code}})"]
-        elif isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-            return [f"constant {node.value!r} is not a number"]
+        parsed = parse(expression)
+    except Exception as exc:  # the parser's own error type; any failure is a bad expression
+        return [f"does not parse: {exc}"]
+    if boolean and getattr(parsed, "kind", "bool") != "bool":
+        return ["a veto expression must be a true/false condition, e.g. #{code} > 0"]
     return []
 
 

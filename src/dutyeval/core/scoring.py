@@ -72,6 +72,34 @@ class ItemScore:
     explanation: str
     self_score: Decimal | None = None
     reviewer_score: Decimal | None = None
+    # what automation alone found, kept when a reviewer overrides it
+    auto_score: Decimal | None = None  # points automation gave (None: manual item)
+    auto_verdict: str = ""  # pass / fail / insufficient of a check or a true/false expression
+    # a check's verdict in figures an inspector can redo: computed value, threshold and its origin
+    value: float | None = None
+    threshold: float | None = None
+    unit: str = ""
+    comparison: str = ""  # e.g. 计算值1.49999992%，标准不低于1.5%
+    source: str = ""  # where the threshold comes from (thresholds.yaml or the scheme)
+    confidence: str = ""  # H / M / L (STANDARDS.md); "" for a threshold the scheme states
+
+    @property
+    def overridden(self) -> bool:
+        """A reviewer's score replaced a different automatic result."""
+        return self.who == "reviewer" and self.auto_score is not None and self.score != self.auto_score
+
+    def verdict_json(self) -> dict:
+        """What automation found and how, as plain JSON values (stored with the result)."""
+        return {
+            "auto_score": None if self.auto_score is None else str(self.auto_score),
+            "auto_verdict": self.auto_verdict,
+            "value": self.value,
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "comparison": self.comparison,
+            "source": self.source,
+            "confidence": self.confidence,
+        }
 
 
 @dataclass(frozen=True)
@@ -168,22 +196,37 @@ class SchemeScores:
         auto = self._auto.get(j)
         row = int(self._targets[i])
         figures: tuple[Figure, ...] = ()
+        check: dict = {}
+        auto_verdict = ""
         if auto is not None and auto.expr is not None:
             rule = f"自动计算：{auto.expr.canonical()}"
             figures = _expr_figures(auto.expr, self._ds, self.year, row)
             val = auto.result.at(row)
             if val is None:
-                what = "数据不足，无法计算"
+                what, auto_verdict = "数据不足，无法计算", "insufficient"
             elif auto.expr.kind == BOOL:
                 what = "结果为“是”" if val else "结果为“否”"
+                auto_verdict = (
+                    "pass" if bool(val) != (ind.kind == "deduction" or r.kind == "veto") else "fail"
+                )
             else:
-                what = f"计算值为{val:.4g}"
+                what = f"计算值为{val:.4g}"  # a share of the points: no pass / fail
+                check = {"value": float(val)}
         elif auto is not None:
             out = auto.result.at(row)
-            rule, figures = out.rule, out.figures
+            rule, figures, auto_verdict = out.rule, out.figures, out.verdict
             what = {"pass": "符合", "fail": "不符合", "insufficient": "数据不足，无法判定"}[out.verdict]
+            if out.comparison():
+                what = f"{out.comparison()}，{what}"
             if out.note and out.verdict == "insufficient":
                 what += f"（{out.note}）"
+            source = out.source
+            if not out.confidence:  # the scheme states the threshold
+                source = f"评价方案规定（{self.scheme.title}{'；分值或标准为推定' if ind.assumed else ''}）"
+            check = {
+                "value": out.value, "threshold": out.threshold, "unit": out.unit,
+                "comparison": out.comparison(), "source": source, "confidence": out.confidence,
+            }  # fmt: skip
         else:
             rule = "人工评分" if r.kind != "veto" else "人工认定是否触发一票否决"
             what = ""
@@ -225,6 +268,9 @@ class SchemeScores:
             explanation=explanation,
             self_score=ms.self_score,
             reviewer_score=ms.reviewer_score,
+            auto_score=from_cents(self.auto_cents[i, j]) if auto is not None and r.kind != "veto" else None,
+            auto_verdict=auto_verdict,
+            **check,
         )
 
 

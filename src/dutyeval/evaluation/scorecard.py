@@ -26,17 +26,49 @@ class CardRow:
     explanation: str = ""
     figures: list = field(default_factory=list)
     history: list = field(default_factory=list)
+    # what automation found (core.scoring.ItemScore.verdict_json), kept when a reviewer overrides it
+    auto_score: Decimal | None = None
+    auto_verdict: str = ""
+    comparison: str = ""  # 计算值…，标准不低于…
+    source: str = ""  # of the threshold
+    confidence: str = ""
+
+    @property
+    def adjusted(self) -> bool:
+        """A reviewer's score replaced a different automatic result."""
+        return (
+            self.ind.rule_kind not in ("manual", "veto")
+            and self.who == "reviewer"
+            and self.auto_score is not None
+            and self.score != self.auto_score
+        )
 
     @property
     def verdict(self) -> str:
-        """pass / fail / insufficient for automatic items, for the badge."""
+        """pass / fail / insufficient / adjusted (评审调整) for automatic items, for the badge.
+        A reviewer's override is its own badge: it says nothing about whether the data met the rule."""
         if self.ind.rule_kind == "manual" or not self.status:
             return ""
+        if self.ind.rule_kind == "veto":
+            if self.status in ("insufficient", "unscored"):
+                return "insufficient"
+            return "fail" if self.status == "violated" else "pass"
+        if self.adjusted:
+            return "adjusted"
         if self.status in ("insufficient", "unscored"):
             return "insufficient"
-        if self.ind.rule_kind == "veto":
-            return "fail" if self.status == "violated" else "pass"
+        if self.auto_verdict in ("pass", "fail", "insufficient"):
+            return self.auto_verdict
         return "pass" if self.score == self.ind.points else "fail"
+
+    @property
+    def confidence_label(self) -> str:
+        """H / M / L as STANDARDS.md defines them."""
+        return {"H": "高（H）", "M": "中（M）", "L": "低（L）"}.get(self.confidence, self.confidence)
+
+    @property
+    def auto_verdict_label(self) -> str:
+        return {"pass": "达标", "fail": "未达标", "insufficient": "数据不足"}.get(self.auto_verdict, "")
 
 
 @dataclass
@@ -65,6 +97,11 @@ def build_scorecard(sub: Submission) -> Card:
             row.score = Decimal(item["score"])
             row.status, row.who, row.rule = item["status"], item["who"], item["rule"]
             row.explanation, row.figures = item["explanation"], item["figures"]
+            auto = item.get("auto_score")  # absent in results stored before it was kept
+            row.auto_score = None if auto is None else Decimal(auto)
+            row.auto_verdict = item.get("auto_verdict", "")
+            row.comparison, row.source = item.get("comparison", ""), item.get("source", "")
+            row.confidence = item.get("confidence", "")
         elif not row.is_leaf and result:
             row.score = _subtotal(ind, indicators, computed)
         rows.append(row)
