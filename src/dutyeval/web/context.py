@@ -7,7 +7,8 @@ def navigation(request):
         return {}
     return {
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
-        "nav_cycles": Cycle.objects.filter(root__code__startswith=user.region.prefix[:2])[:5]
+        # the two newest published cycles; all of them (drafts too) are under 评价周期
+        "nav_cycles": Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state="published")[:2]
         if user.region_id and user.role != "county_coordinator"
         else [],
     }

@@ -31,7 +31,10 @@ def correct(request, pk: int):
             return redirect("data-correct", pk=pk)
     year = int(form["year"]) if form["year"].isdigit() and int(form["year"]) in years else sub.cycle.data_year
     current = values_for(sub.region, year)
-    history = AuditLog.objects.filter(region=sub.region, action="collection.values.correct").select_related("actor")[:50]
+    history = list(AuditLog.objects.filter(region=sub.region, action="collection.values.correct")
+                   .select_related("actor")[:50])
+    for h in history:  # element names for the table, not codes
+        h.rows = [(cat[c].name if c in cat else c, old, new) for c, (old, new) in h.data.get("changes", {}).items()]
     return render(request, "web/correct.html", {
         "sub": sub, "elements": cat.elements, "years": years, "form": form, "errors": errors,
         "current": _plain(current.get(form["element"])), "history": history,

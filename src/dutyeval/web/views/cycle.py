@@ -29,9 +29,12 @@ def home(request):
             return redirect("submission", pk=sub.pk)
         return render(request, "web/empty.html", {"message": "本县暂无评价任务。"})
     if user.region_id:
-        cycle = Cycle.objects.filter(root__code__startswith=user.region.prefix[:2]).order_by("-year").first()
+        cycle = (Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state=Cycle.State.PUBLISHED)
+                 .order_by("-year").first())
         if cycle:
             return redirect("cycle", pk=cycle.pk)
+        if scoping.can_administer(user, user.region):
+            return redirect("cycle-list")
     if user.is_superuser:
         return redirect("admin:index")
     return render(request, "web/empty.html", {"message": "暂无评价任务。"})
