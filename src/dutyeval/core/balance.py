@@ -215,57 +215,145 @@ class BalanceResult:
 
     def group_report(self, g: int, with_schools: bool = True) -> dict:
         """Plain, JSON-ready dict for one county and level (no NaN: unknown is None)."""
-        lv = int(self.level[g])
+        return self.group_reports([g], with_schools)[0]
 
-        def f(x: float, nd: int = 6) -> float | None:
-            return None if not np.isfinite(x) else round(float(x), nd)
+    def group_reports(self, groups: Sequence[int] | None = None, with_schools: bool = True) -> list[dict]:
+        """`group_report(g)` for many groups at once, built column by column (no per-school Python
+        arithmetic): the national file's 200,000 school records in a fraction of a second.
 
-        report = {
-            "county_code": str(self.county[g]),
-            "level": LEVEL_CODES[lv],
-            "level_name": LEVEL_NAMES[lv],
-            "schools": int(self.n_schools[g]),
-            "schools_used": int(self.n_used[g]),
-            "schools_below_standard": int(self.n_below[g]),
-            "students": int(self.students[g]),
-            "indicators": [
+        Numbers are exactly what `round(float(x), n)` gives (see `_round_exact`); unknown is None.
+        """
+        gs = np.arange(len(self)) if groups is None else np.asarray(groups, dtype=np.int64)
+        lv = self.level[gs].astype(np.int64)
+        lvl = lv.tolist()
+        ind_cols = []
+        for k in range(len(QUALITY_INDICATORS)):
+            known = self.cv_known[gs, k]
+            ind_cols.append(
+                (
+                    _nullable(_round_exact(self.county_value[gs, k], 6)),
+                    _nullable(_round_exact(self.sd[gs, k], 6)),
+                    _nullable(_round_exact(self.cv[gs, k], 6)),
+                    [
+                        bool(p) if kn else None
+                        for p, kn in zip(self.cv_pass[gs, k].tolist(), known.tolist(), strict=True)
+                    ],
+                )
+            )
+        composite = _nullable(_round_exact(self.composite[gs], 6))
+        reports = []
+        for j, g in enumerate(gs.tolist()):
+            L = lvl[j]
+            reports.append(
                 {
-                    "code": ind.code,
-                    "name": ind.name,
-                    "unit": ind.unit,
-                    "standard": ind.standard[lv],
-                    "county_value": f(self.county_value[g, k]),
-                    "sd": f(self.sd[g, k]),
-                    "cv": f(self.cv[g, k]),
-                    "cv_max": QUALITY_CV_MAX[lv],
-                    "cv_pass": bool(self.cv_pass[g, k]) if self.cv_known[g, k] else None,
+                    "county_code": str(self.county[g]),
+                    "level": LEVEL_CODES[L],
+                    "level_name": LEVEL_NAMES[L],
+                    "schools": int(self.n_schools[g]),
+                    "schools_used": int(self.n_used[g]),
+                    "schools_below_standard": int(self.n_below[g]),
+                    "students": int(self.students[g]),
+                    "indicators": [
+                        {
+                            "code": ind.code,
+                            "name": ind.name,
+                            "unit": ind.unit,
+                            "standard": ind.standard[L],
+                            "county_value": ind_cols[k][0][j],
+                            "sd": ind_cols[k][1][j],
+                            "cv": ind_cols[k][2][j],
+                            "cv_max": QUALITY_CV_MAX[L],
+                            "cv_pass": ind_cols[k][3][j],
+                        }
+                        for k, ind in enumerate(QUALITY_INDICATORS)
+                    ],
+                    "quality_verdict": VERDICT_NAMES[int(self.quality_verdict[g])],
+                    "composite_cv": composite[j],
+                    "composite_basis": self.composite_basis,
+                    "composite_max": BASIC_CV_MAX[L],
+                    "basic_verdict": VERDICT_NAMES[int(self.basic_verdict[g])],
+                    "reasons": self.reasons(g),
                 }
-                for k, ind in enumerate(QUALITY_INDICATORS)
-            ],
-            "quality_verdict": VERDICT_NAMES[int(self.quality_verdict[g])],
-            "composite_cv": f(self.composite[g]),
-            "composite_basis": self.composite_basis,
-            "composite_max": BASIC_CV_MAX[lv],
-            "basic_verdict": VERDICT_NAMES[int(self.basic_verdict[g])],
-            "reasons": self.reasons(g),
-        }
+            )
         if with_schools:
-            report["school_list"] = [self.school_report(int(s)) for s in self.schools_of(g)]
-        return report
+            starts, stops = self._starts[gs], self._starts[gs + 1]
+            spans = [self._order[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
+            idx = np.concatenate(spans) if spans else np.zeros(0, np.int64)
+            lists = self._school_reports(idx)
+            offs = np.concatenate([[0], np.cumsum(stops - starts)]).tolist()
+            for j, rep in enumerate(reports):
+                rep["school_list"] = lists[offs[j] : offs[j + 1]]
+        return reports
 
     def school_report(self, s: int) -> dict:
-        st = int(self.status[s])
-        return {
-            "school_code": str(self.table.school[s]),
-            "row": int(self.table.rows[s]),
-            "students": None if not np.isfinite(self.table.students[s]) else float(self.table.students[s]),
-            "status": ("ok", "excluded", "invalid")[st],
-            "problem": str(self.problem[s]),
-            "values": [None if st else round(float(v), 4) for v in self.values[s]],
-            "met": [None if st else bool(m) for m in self.met[s]],
-            "standards_met": None if st else int(self.met[s].sum()),
-            "meets_standard": None if st else bool(self.meets[s]),
-        }
+        return self._school_reports(np.array([s]))[0]
+
+    def _school_reports(self, idx: np.ndarray) -> list[dict]:
+        status = self.status[idx]
+        ok = status == SCHOOL_OK
+        students = _nullable(self.table.students[idx].astype(np.float64))
+        values = _round_exact(self.values[idx], 4).tolist()
+        met = self.met[idx].tolist()
+        n_met = self.met[idx].sum(axis=1).tolist()
+        meets = self.meets[idx].tolist()
+        for i in np.flatnonzero(~ok).tolist():  # excluded and invalid schools: no figures
+            values[i] = met[i] = [None] * len(QUALITY_INDICATORS)
+            n_met[i] = meets[i] = None
+        names = ("ok", "excluded", "invalid")
+        return [
+            {
+                "school_code": code,
+                "row": row,
+                "students": st,
+                "status": names[s],
+                "problem": pr,
+                "values": v,
+                "met": m,
+                "standards_met": nm,
+                "meets_standard": me,
+            }
+            for code, row, st, s, pr, v, m, nm, me in zip(
+                self.table.school[idx].tolist(),
+                self.table.rows[idx].tolist(),
+                students,
+                status.tolist(),
+                self.problem[idx].tolist(),
+                values,
+                met,
+                n_met,
+                meets,
+                strict=True,
+            )
+        ]
+
+
+def _round_exact(x: np.ndarray, nd: int) -> np.ndarray:
+    """`round(float(v), nd)` for every element, vectorised, to the last bit; non-finite kept.
+
+    rint(x·10^nd)/10^nd is what Python's round gives whenever rint picked the right integer n:
+    n and 10^nd are exact doubles, so the division is the correctly rounded n/10^nd, as Python's
+    strtod of the digits is. The product's own rounding can only mislead rint next to a half
+    (x·10^nd within an ulp of k + ½) or beyond 2^51: those few are redone with Python's round.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    scale = 10.0**nd
+    with np.errstate(all="ignore"):
+        y = x * scale
+        out = np.rint(y) / scale
+        near_half = np.abs(y - np.floor(y) - 0.5) <= 4 * np.spacing(np.abs(y))
+    redo = np.isfinite(x) & (near_half | ~(np.abs(y) < 2.0**51))
+    flat_out, flat_x = out.reshape(-1), x.reshape(-1)
+    for i in np.flatnonzero(redo.reshape(-1)).tolist():
+        flat_out[i] = round(float(flat_x[i]), nd)
+    return np.where(np.isfinite(x), out, x)
+
+
+def _nullable(x: np.ndarray) -> list:
+    """A 1-D float array as a list of Python floats, None where not finite."""
+    out = x.tolist()
+    for i in np.flatnonzero(~np.isfinite(x)).tolist():
+        out[i] = None
+    return out
 
 
 def _duplicates(group: np.ndarray, school: np.ndarray) -> np.ndarray:
