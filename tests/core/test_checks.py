@@ -381,9 +381,10 @@ def test_henan_default_carries_its_source_and_confidence():
         # +5 %: 1000.0001 × 1.05 = 1050.000105; 1050.0001 is 0.05 元 short (pass), 1050.0000 1.05 元 (fail)
         (
             "two_no_decrease_total",
-            {"edu_exp_budget": [(12345.6789, 12345.6789), (12345.6789, 12345.6788), (None, 1), (None, 1)]},
+            {"edu_exp_budget": [(12345.6789, 12345.6789), (12345.6789, 12345.6788), (193563.5277, 193563.5276),
+                                (9999999.9999, 9999999.9999)]},
             {},
-            [P, F, I, I],
+            [P, F, F, P],  # large amounts too: 1 元 less of 19.36 亿元 fails
         ),
         (
             "two_no_decrease_total",

@@ -39,7 +39,7 @@ ENROLMENT = {l: f"enrol_{l}" for l in LEVELS}  # noqa: E741
 # that half unit of the figure it compares into a tolerance on its value (docs/checks.md).
 RECORD_UNIT = 1e-4
 HALF_UNIT = RECORD_UNIT / 2
-_NOISE = 1e-9  # relative float noise, on top of the tolerance
+_NOISE = 1e-12  # relative float noise (doubles carry ~1e-16), on top of the tolerance
 
 
 class CheckError(ValueError):
