@@ -1,10 +1,13 @@
+import io
 from decimal import Decimal
 
+import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.core.management import call_command
 
 from dutyeval.accounts.models import User
 from dutyeval.collection.models import DataValue
-from dutyeval.evaluation.demo import DEMO_PASSWORD, build_demo
+from dutyeval.evaluation.demo import DEMO_PASSWORD, NoCounties, build_demo
 from dutyeval.evaluation.models import Submission
 from dutyeval.regions.models import Region, School
 
@@ -45,3 +48,20 @@ def test_demo_users_have_argon2_passwords_and_the_right_scope(db):
     assert identify_hasher(u.password).algorithm == "argon2" and u.check_password(DEMO_PASSWORD)
     assert u.role == "county_coordinator" and u.region.name == "泽州县"
     assert User.objects.get(username="sxadmin").region.code == "140000"
+
+
+def test_a_municipality_gets_schools_in_every_district(db):
+    s = build_demo("11", schools_per_city=32)
+    districts = Region.objects.filter(level="county", code__startswith="11")
+    assert s.province.code == "110000" and s.counties == districts.count() == 16
+    assert s.schools == School.objects.filter(county__code__startswith="11").count() == 32
+    assert all(School.objects.filter(county=d).exists() for d in districts)
+
+
+def test_a_province_without_counties_is_skipped_with_a_message(db):
+    with pytest.raises(NoCounties, match="台湾省（710000）.*没有县级行政区划"):
+        build_demo("71", schools_per_city=10)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("build_demo", "--province", "81", stdout=out, stderr=err)
+    assert "没有县级行政区划" in err.getvalue() and out.getvalue() == ""
+    assert not Submission.objects.exists()

@@ -35,6 +35,10 @@ LEVELS = ("preschool", "primary", "junior", "senior", "vocational")
 Q4, Q2 = Decimal("0.0001"), Decimal("0.01")
 
 
+class NoCounties(ValueError):
+    """The province has no counties to build a demo for (71, 81, 82)."""
+
+
 @dataclass
 class DemoSummary:
     province: Region
@@ -194,6 +198,8 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
     sync_catalogue()
     province = Region.objects.get(code=f"{province_code}0000")
     counties = list(Region.objects.filter(level="county", code__startswith=province_code).order_by("code"))
+    if not counties:  # 台湾省, 香港, 澳门: GB/T 2260 lists the province and nothing below it
+        raise NoCounties(f"{province.name}（{province.code}）在 GB/T 2260 中没有县级行政区划，不生成演示数据")
     _wipe_demo(province)
     elements = {e.code: e for e in DataElement.objects.all()}
     values = []
@@ -204,8 +210,14 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
                 values.append(DataValue(element=elements[code], region=county, year=year, value=v, source="demo"))
     DataValue.objects.bulk_create(values, batch_size=5000)
     n_schools, records = 0, []
-    for city in Region.objects.filter(level="city", code__startswith=province_code):
-        city_counties = [c for c in counties if c.parent_id == city.pk]
+    # schools_per_city schools for the counties of each city, and as many for the counties that
+    # hang directly under the province: every district of 北京/天津/上海/重庆, and the
+    # 省直辖县级行政区划 of 河南, 湖北, 海南, 新疆
+    parents = list(Region.objects.filter(level="city", code__startswith=province_code))
+    if any(c.parent_id == province.pk for c in counties):
+        parents.append(province)
+    for parent in parents:
+        city_counties = [c for c in counties if c.parent_id == parent.pk]
         for i, county in enumerate(city_counties):
             share = schools_per_city // len(city_counties) + (1 if i < schools_per_city % len(city_counties) else 0)
             n, recs = build_schools(rng, county, share, YEARS[-2:])

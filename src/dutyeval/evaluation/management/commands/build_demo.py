@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from dutyeval.evaluation.demo import build_demo
+from dutyeval.evaluation.demo import NoCounties, build_demo
 
 
 class Command(BaseCommand):
@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, province, seed, schools_per_city, **opts):
         t0 = time.perf_counter()
-        s = build_demo(province, seed, schools_per_city)
+        try:
+            s = build_demo(province, seed, schools_per_city)
+        except NoCounties as exc:  # skipped, not failed: a loop over every province goes on
+            self.stderr.write(str(exc))
+            return
         self.stdout.write(
             f"demo: {s.province.name}, {s.counties} counties, {s.schools} schools, {s.values} values, "
             f"cycle “{s.cycle.name}” ({time.perf_counter() - t0:.1f} s)"
