@@ -237,7 +237,29 @@ def test_per_student_all_levels_skips_levels_without_any_figure():
             "per_student_budget_junior": [(200, 201), (200, 200), (200, 200), (None, None)],
         }
     )
-    assert verdicts("two_no_decrease_per_student", ds) == [P, F, I, I]
+    assert verdicts("two_no_decrease_per_student", ds, level="each") == [P, F, I, I]
+
+
+def test_per_student_no_decrease_is_measured_over_all_students_by_default():
+    # 国办发〔2018〕82号: 按在校学生人数平均 — all levels together, 万元 × 10000 ÷ total enrolment:
+    #   郑州 50000 ÷ 40000 = 12500 元 → 52000 ÷ 42000 = 12380.95 元: falls (the total rose 4 %): fail
+    #   济南 12500 → 51000 ÷ 40800 = 12500 元 exactly: pass
+    #   南京 reported 12500 → 12500.0001 元: pass
+    #   成都 12500 → 50999.9999 ÷ 40800 = 12499.9975 元: 1 元 of the total less, beyond 0.5 元: fail
+    ds = make(
+        {
+            "edu_exp_budget": [(50000, 52000), (50000, 51000), (None, None), (50000, 50999.9999)],
+            "enrol_total": [(40000, 42000), (40000, 40800), (None, None), (40000, 40800)],
+            "per_student_budget": [(None, None), (None, None), (12500, 12500.0001), (None, None)],
+        }
+    )
+    res = run_check("two_no_decrease_per_student", ds, 2023)
+    assert list(res.verdict) == [F, P, P, F]
+    assert verdicts("two_no_decrease_total", ds) == [P, P, I, P]  # the total alone misses both falls
+    out = res.at(0)
+    assert out.value == pytest.approx((12380.952381 - 12500) / 12500 * 100)  # −0.952 %
+    assert "各级各类教育合计" in out.rule and "enrol_total" in {f.code for f in out.figures}
+    assert verdicts("two_no_decrease_per_student", make({"edu_exp_budget": [(1, 1)] * 4})) == [I] * 4
 
 
 def test_per_student_public_funds_by_year_and_province():

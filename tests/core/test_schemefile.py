@@ -397,12 +397,17 @@ def test_unknown_check_and_missing_or_bad_params(tmp_path):
     assert any(".rule.params.colour: unknown parameter" in e for e in errors)
 
 
-def test_per_student_check_requires_a_level(tmp_path):
+def test_per_student_check_is_over_all_students_unless_the_scheme_names_levels(tmp_path):
     data = tiny()
-    del leaf(data, 0, 1, 0)["rule"]["params"]
+    del leaf(data, 0, 1, 0)["rule"]["params"]  # the statutory measure: all students together
+    assert parse_scheme(data, "total").leaves()[1].rule.params == {}
+    for level in ("total", "each", "vocational"):
+        leaf(data, 0, 1, 0)["rule"]["params"] = {"level": level}
+        parse_scheme(data, level)
+    leaf(data, 0, 1, 0)["rule"]["params"] = {"level": "all"}
     errors = errors_of(tmp_path, data)
     assert any(
-        e.startswith("broken.yaml: indicators[0].children[1].children[0].rule.params.level: check")
+        e.startswith("broken.yaml: indicators[0].children[1].children[0].rule.params.level: 'all' is not one of")
         for e in errors
     )
 

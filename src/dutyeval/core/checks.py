@@ -402,23 +402,28 @@ def _per_student(ctx: _Ctx, level: str, offset: int) -> tuple[np.ndarray, list, 
     """Per-student spending (元), its figures, and half a recorded unit of it: of the reported
     figure, or of the 万元 total carried through ÷ enrolment."""
     y = ctx.year + offset
-    reported = ctx.col(f"per_student_budget_{level}", offset)
-    total, enrol = ctx.col(f"edu_exp_budget_{level}", offset), ctx.col(ENROLMENT[level], offset)
+    # "total": all levels together, over the total enrolment (the statutory measure)
+    ps, budget = ("per_student_budget", "edu_exp_budget") if level == "total" else (
+        f"per_student_budget_{level}", f"edu_exp_budget_{level}")  # fmt: skip
+    enrol_code = "enrol_total" if level == "total" else ENROLMENT[level]
+    reported = ctx.col(ps, offset)
+    total, enrol = ctx.col(budget, offset), ctx.col(enrol_code, offset)
     derived = _ratio(total, enrol, 10000.0)  # 万元 → 元
-    figs = [
-        (f"per_student_budget_{level}", y, reported),
-        (f"edu_exp_budget_{level}", y, total),
-        (ENROLMENT[level], y, enrol),
-    ]
+    figs = [(ps, y, reported), (budget, y, total), (enrol_code, y, enrol)]
     tol = np.where(np.isfinite(reported), HALF_UNIT, _ratio_tol(enrol, 10000.0))
     return _prefer(reported, derived), figs, tol
 
 
 def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
-    level = params.get("level", "all")
-    if level != "all" and level not in LEVELS:
-        raise CheckError(f"two_no_decrease_per_student: level应为{'/'.join(LEVELS)}或all，实为{level!r}")
-    levels = list(LEVELS) if level == "all" else [level]
+    """国办发〔2018〕82号 measures per-student spending over all students together (`level: total`,
+    the default). Per level is a scheme's option: one level, or `each` (every level must not
+    decrease; Shandong applies it by level, STANDARDS §4.1)."""
+    level = params.get("level", "total")
+    if level not in ("total", "each") and level not in LEVELS:
+        raise CheckError(
+            f"two_no_decrease_per_student: level应为total/each/{'/'.join(LEVELS)}，实为{level!r}"
+        )
+    levels = list(LEVELS) if level == "each" else [level]
     thr, _ = ctx.threshold("two_no_decrease_per_student", params)
     n = len(ctx.ds)
     any_fail, all_known, any_data = np.zeros(n, bool), np.ones(n, bool), np.zeros(n, bool)
@@ -429,8 +434,8 @@ def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
         figures += f_cur + f_prev
         known = np.isfinite(cur) & np.isfinite(prev)
         has = np.isfinite(cur) | np.isfinite(prev)
-        # under "all", a level without any figure (no vocational school in the county) is skipped
-        all_known &= known | (~has if level == "all" else False)
+        # under "each", a level without any figure (no vocational school in the county) is skipped
+        all_known &= known | (~has if level == "each" else False)
         any_data |= has
         need = prev * (1 + thr / 100)
         with np.errstate(invalid="ignore"):
@@ -440,7 +445,7 @@ def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
         growth_tol = np.where(lower, _ratio(tol, prev), growth_tol)
         growth = np.where(lower, g, growth)
     verdict = np.where(any_fail, FAIL, np.where(all_known & any_data, PASS, INSUFFICIENT)).astype(np.int8)
-    names = "、".join(LEVELS[lv] for lv in levels)
+    names = "各级各类教育合计" if level == "total" else "、".join(LEVELS[lv] for lv in levels)
     rule = (
         f"按在校学生人数平均的一般公共预算教育支出（{names}）逐年只增不减：{ctx.year}年比上年增长不低于{{t}}%"
     )

@@ -50,12 +50,11 @@ class _Param:
     flag: bool = False
 
 
-_LEVEL_REQUIRED = {"level": _Param(required=True, choices=SCHOOL_LEVELS)}
 _THRESHOLD = {"threshold": _Param()}  # optional override of the check's statutory default
 
 KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
     "two_no_decrease_total": _THRESHOLD,
-    "two_no_decrease_per_student": {**_LEVEL_REQUIRED, **_THRESHOLD},
+    "two_no_decrease_per_student": {"level": _Param(choices=("total", "each", *SCHOOL_LEVELS)), **_THRESHOLD},
     "teacher_pay_parity": {"year_offset": _Param(), **_THRESHOLD},
     "training_funds_share": _THRESHOLD,
     "per_student_public_funds": {"level": _Param(choices=SCHOOL_LEVELS), **_THRESHOLD},
