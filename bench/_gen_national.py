@@ -255,3 +255,26 @@ def generate(scale: float = 1.0, seed: int = 20231) -> National:
     schools = _schools(rng, scale, counties)
     scheme = _scheme()
     return National(ds, counties, provinces, schools, scheme, _manual(rng, counties, scheme))
+
+
+def write_schools_csv(table: SchoolTable, path) -> None:
+    """The school table as the CSV `dutyeval balance` reads (what a provincial office exports).
+
+    Enrolment as whole numbers, levels in Chinese (小学/初中), resources with their two decimals,
+    missing figures as empty cells; UTF-8 with a BOM, as Excel saves it.
+    """
+    import polars as pl
+
+    students = np.where(np.isfinite(table.students), table.students, np.nan)
+    df = pl.DataFrame(
+        {
+            "county_code": table.county,
+            "school_code": table.school,
+            "level": np.where(table.level == 0, "小学", "初中"),
+            "students": pl.Series(students).fill_nan(None).cast(pl.Int64),
+            **{c: pl.Series(v).fill_nan(None) for c, v in table.resources.items()},
+        }
+    )
+    with open(path, "wb") as fh:
+        fh.write("\ufeff".encode())
+        df.write_csv(fh)

@@ -1,23 +1,37 @@
-"""National-scale benchmark of the computation core against a straightforward pandas baseline.
+"""National-scale benchmark of the computation core and of `dutyeval balance`, against pandas.
 
-    .venv/bin/python bench/national.py [--scale 0.1] [--seed N]
+    .venv/bin/python bench/national.py [--scale 0.1] [--seed N] [--repeat 3] [--skip-per-county] [--skip-scoring]
 
 Generates (fixed seed) 2,850 counties under ~340 cities and 31 provinces, 200,000 schools,
-5 years and 320 data elements, then times in one run:
-  (a) the school-balance engine for every county and level,
+5 years and 320 data elements (`--scale` is the fraction of that), then times in one run:
+  (a) the school-balance engine for every county and level, against two pandas baselines doing
+      the same: a vectorised one (groupby/transform over the whole frame, what a competent
+      pandas user writes) and the older county-by-county one (groupby/apply);
   (b) every statutory check plus scheme scoring (with ranking within provinces) for every county,
-against a pandas baseline that does the same one county at a time (groupby/apply with scalar
-Python per county), asserts that both agree, and prints the timings, the speed-up and the peak
-memory (max RSS of the process, baseline included). The last line is
-    speedup=<ratio> total_s=<seconds> peak_mib=<MiB>
+      against a county-by-county pandas baseline;
+  (c) end to end, as a user runs it: the national school CSV written to a temporary folder,
+      then `dutyeval balance FILE --json > out.json` as a subprocess (interpreter start, imports,
+      reading, computing and writing included) against `bench/pandas_balance.py FILE > out.json`
+      (read_csv, vectorised coefficients and verdicts, `json.dumps`), each `--repeat` times
+      (best and range reported); also with orjson in the baseline, and both without the
+      per-school lists (`--no-schools`). Both outputs are checked to agree.
+All results are asserted equal to the baselines'. The last line holds key=value pairs:
+    ratio=<(c) our time / pandas script's> e2e_ratio_orjson= e2e_ratio_noschools=
+    kernel_ratio=<(a) engine / vectorised pandas> kernel_ratio_per_county= speedup= total_s= peak_mib=
+(ratios below 1 mean we are faster).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -27,7 +41,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _gen_national import YEAR, generate  # noqa: E402
+from _gen_national import YEAR, generate, write_schools_csv  # noqa: E402
 
 from dutyeval.core import checks as C  # noqa: E402
 from dutyeval.core.balance import (  # noqa: E402
@@ -79,6 +93,53 @@ def baseline_balance(df: pd.DataFrame) -> pd.DataFrame:
         return pd.Series([*cvs, comp, verdict, basic], index=[*cols, "composite", "quality", "basic"])
 
     return df.groupby(["county_code", "level"], sort=True).apply(per_group, include_groups=False)
+
+
+def baseline_balance_vectorised(df: pd.DataFrame) -> pd.DataFrame:
+    """The same as `baseline_balance`, written as a pandas user would: whole-frame operations,
+    one groupby over all counties and levels, no Python per county."""
+    cols = [i.code for i in QUALITY_INDICATORS]
+    res, students = df[cols], df["students"]
+    bad = res.isna().any(axis=1) | (res < 0).any(axis=1) | students.isna() | (students < 0)
+    bad |= df.duplicated(["county_code", "level", "school_code"], keep=False)
+    use = ~bad & (students != 0)
+    keys = [df["county_code"], df["level"]]
+    w = students.where(use, 0.0)
+    P = w.groupby(keys).transform("sum")
+    parts = {"bad": bad, "use": use, "w": w}
+    met, shares = [], []
+    for ind in QUALITY_INDICATORS:
+        r = res[ind.code].where(use, 0.0)
+        x = (r * ind.per / students).where(use)
+        xbar = r.groupby(keys).transform("sum") * ind.per / P
+        parts[f"r_{ind.code}"] = r
+        parts[f"d_{ind.code}"] = (w / P * (x - xbar) ** 2).where(use, 0.0)
+        share = (x / np.where(df["level"] == 0, *ind.standard)).where(use, 0.0)
+        shares.append(share)
+        met.append(use & (share >= 1 - EPS))
+    meets = use & (pd.concat(met, axis=1).sum(axis=1) >= MIN_MET)
+    meets &= pd.concat(shares, axis=1).min(axis=1) >= MIN_SHARE - EPS
+    parts["below"] = use & ~meets
+    g = pd.DataFrame(parts).groupby(keys, sort=True).sum()
+    lv = g.index.get_level_values(1).to_numpy()
+    Pg = g["w"].to_numpy()
+    out = pd.DataFrame(index=g.index)
+    fail = g["below"].to_numpy() > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for ind in QUALITY_INDICATORS:
+            xb = np.where(Pg > 0, g[f"r_{ind.code}"].to_numpy() * ind.per / Pg, np.nan)
+            sd = np.where(Pg > 0, np.sqrt(g[f"d_{ind.code}"].to_numpy()), np.nan)
+            known = np.isfinite(xb) & (xb > 0)
+            cv = np.where(known, sd / xb, np.nan)
+            fail |= ~known | (cv > np.array(QUALITY_CV_MAX)[lv] + EPS)
+            out[ind.code] = cv
+    cvs = out[cols].to_numpy()
+    insufficient = (g["bad"].to_numpy() > 0) | (g["use"].to_numpy() == 0)
+    out["composite"] = np.where(np.isfinite(cvs).all(axis=1) & ~insufficient, cvs.mean(axis=1), np.nan)
+    out["quality"] = np.where(insufficient, -1, np.where(fail, 0, 1))
+    comp = out["composite"].to_numpy()
+    out["basic"] = np.where(np.isnan(comp), -1, (comp <= np.array(BASIC_CV_MAX)[lv] + EPS).astype(int))
+    return out
 
 
 # ---- (b) baseline: checks and scoring, one county at a time ----------------------------------
@@ -169,7 +230,8 @@ def scalar_checks(code: str, get, th: C.Thresholds) -> dict:
     def thr(name, key=None):
         e = th.specs[name].entries[int(th.resolve(name, np.array([code]), y)[0])]
         base = th.specs[name].entries[0].value
-        return float(e.value.get(key, base[key]) if key else e.value)
+        v = e.value.get(key, base[key]) if key else e.value
+        return math.nan if v is None else float(v)  # no threshold (none in law, none in the scheme)
 
     def rate(name, value, over_100_ok):
         if not over_100_ok and value > 100 + EPS:
@@ -318,10 +380,115 @@ def _band(bands, name):
     return next(k for k, b in enumerate(bands) if b.name == name)
 
 
+def _assert_balance_equal(bal, base: pd.DataFrame) -> None:
+    assert len(base) == len(bal), (len(base), len(bal))
+    assert (base.index.get_level_values(0).to_numpy() == bal.county).all()
+    cv_base = base[[i.code for i in QUALITY_INDICATORS]].to_numpy(float)
+    ok_rows = bal.quality_verdict != -1
+    np.testing.assert_allclose(bal.cv[ok_rows], cv_base[ok_rows], rtol=1e-9, atol=1e-12)
+    assert (base["quality"].to_numpy() == bal.quality_verdict).all()
+    assert (base["basic"].to_numpy() == bal.basic_verdict).all()
+    np.testing.assert_allclose(bal.composite, base["composite"].to_numpy(float), rtol=1e-9)
+
+
+def _timed(cmd: list[str], out: Path, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        with open(out, "wb") as fh:
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=fh, check=True)
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def _close(a, b, unit: float) -> bool:
+    """Same figure, allowing one unit in the last printed decimal (np.round in the baseline
+    rounds ties by x·10ⁿ, Python's round by the exact value) and the summation order."""
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= unit * 1.0001 + 1e-9 * abs(a)
+
+
+def _assert_docs_agree(ours: dict, theirs: dict) -> None:
+    assert len(ours["groups"]) == len(theirs["groups"])
+    for go, gt in zip(ours["groups"], theirs["groups"], strict=True):
+        for k in ("county_code", "level", "schools", "schools_used", "schools_below_standard", "students"):
+            assert go[k] == gt[k], (k, go[k], gt[k])
+        assert (go["quality_verdict"], go["basic_verdict"]) == (gt["quality_verdict"], gt["basic_verdict"])
+        assert _close(go["composite_cv"], gt["composite_cv"], 1e-6)
+        for io_, it in zip(go["indicators"], gt["indicators"], strict=True):
+            assert io_["code"] == it["code"] and io_["standard"] == it["standard"]
+            assert io_["cv_pass"] == it["cv_pass"]
+            for k in ("county_value", "sd", "cv"):
+                assert _close(io_[k], it[k], 1e-6), (go["county_code"], k, io_[k], it[k])
+        if "school_list" in gt:
+            for so, st in zip(go["school_list"], gt["school_list"], strict=True):
+                for k in (
+                    "school_code",
+                    "row",
+                    "students",
+                    "status",
+                    "met",
+                    "standards_met",
+                    "meets_standard",
+                ):
+                    assert so[k] == st[k], (k, so[k], st[k])
+                assert all(_close(a, b, 1e-4) for a, b in zip(so["values"], st["values"], strict=True))
+
+
+def end_to_end(schools, repeat: int) -> dict[str, tuple[float, float]]:
+    """(c): best-of-`repeat` wall time of our CLI and of the pandas script, per variant."""
+    here = Path(__file__).resolve().parent
+    ours = shutil.which("dutyeval", path=str(Path(sys.executable).parent)) or "dutyeval"
+    script = str(here / "pandas_balance.py")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="dutyeval-bench-") as tmp:
+        csv = Path(tmp) / "schools.csv"
+        write_schools_csv(schools, csv)
+        size = csv.stat().st_size / 2**20
+        variants = {
+            "full": ([], []),
+            "full_orjson": (None, ["--orjson"]),
+            "noschools": (["--no-schools"], ["--no-schools"]),
+        }
+        for name, (our_flags, base_flags) in variants.items():
+            out_ours, out_base = Path(tmp) / "ours.json", Path(tmp) / "base.json"
+            t_ours = results["full"][2] if our_flags is None else None
+            if t_ours is None:
+                t_ours = _timed([ours, "balance", str(csv), "--json", *our_flags], out_ours, repeat)
+            t_base = _timed([sys.executable, script, str(csv), *base_flags], out_base, repeat)
+            if our_flags is None:  # same output as "full": compare against the kept copy
+                out_ours = Path(tmp) / "ours_full.json"
+            mine, theirs = json.loads(out_ours.read_bytes()), json.loads(out_base.read_bytes())
+            _assert_docs_agree(mine, theirs)
+            if name == "full":
+                shutil.copy(out_ours, Path(tmp) / "ours_full.json")
+            results[name] = (min(t_ours), min(t_base), t_ours, t_base)
+            mb = out_ours.stat().st_size / 2**20
+            print(
+                f"(c) {name}: {size:.0f} MB CSV → {mb:.0f} MB JSON; dutyeval balance {_span(t_ours)}, "
+                f"pandas script {_span(t_base)}, agree; ratio {min(t_ours) / min(t_base):.3f}"
+            )
+    return results
+
+
+def _span(times: list[float]) -> str:
+    if len(times) == 1:
+        return f"{times[0]:.2f} s"
+    return (
+        f"{min(times):.2f} s (range {min(times):.2f}–{max(times):.2f}, median {statistics.median(times):.2f})"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=20231)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each end-to-end command")
+    ap.add_argument(
+        "--skip-per-county", action="store_true", help="skip the slow groupby/apply baseline of (a)"
+    )
+    ap.add_argument("--skip-scoring", action="store_true", help="skip (b), checks and scoring")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -363,58 +530,76 @@ def main(argv=None) -> int:
     bal = compute_balance(sch)
     eng_a = time.perf_counter() - t
     t = time.perf_counter()
-    base_bal = baseline_balance(school_df)
+    base_vec = baseline_balance_vectorised(school_df)
     base_a = time.perf_counter() - t
-    assert len(base_bal) == len(bal), (len(base_bal), len(bal))
-    assert (base_bal.index.get_level_values(0).to_numpy() == bal.county).all()
-    cv_base = base_bal[[i.code for i in QUALITY_INDICATORS]].to_numpy(float)
-    ok_rows = bal.quality_verdict != -1
-    np.testing.assert_allclose(bal.cv[ok_rows], cv_base[ok_rows], rtol=1e-9, atol=1e-12)
-    assert (base_bal["quality"].to_numpy() == bal.quality_verdict).all()
-    assert (base_bal["basic"].to_numpy() == bal.basic_verdict).all()
-    np.testing.assert_allclose(bal.composite, base_bal["composite"].to_numpy(float), rtol=1e-9)
+    _assert_balance_equal(bal, base_vec)
+    base_apply = math.nan
+    if not args.skip_per_county:
+        t = time.perf_counter()
+        base_bal = baseline_balance(school_df)
+        base_apply = time.perf_counter() - t
+        _assert_balance_equal(bal, base_bal)
     counts = {
         v: int((bal.quality_verdict == k).sum()) for k, v in ((1, "pass"), (0, "fail"), (-1, "insufficient"))
     }
     print(
-        f"(a) balance, {len(bal)} county-levels: engine {eng_a:.3f} s, pandas baseline {base_a:.2f} s, agree; 优质均衡 {counts}"
+        f"(a) balance, {len(bal)} county-levels: engine {eng_a:.3f} s, vectorised pandas {base_a:.3f} s, "
+        f"county-by-county pandas {base_apply:.2f} s, all agree; 优质均衡 {counts}"
     )
 
     # (b) checks and scoring
-    t = time.perf_counter()
-    results = C.run_all(ds, YEAR)
-    scores = score_all(nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of)
-    eng_b = time.perf_counter() - t
-    t = time.perf_counter()
-    base_sc = baseline_scoring(long, nat).loc[nat.counties]
-    base_b = time.perf_counter() - t
-    for name, res in results.items():
-        assert (res.verdict[rows] == base_sc[name].to_numpy()).all(), name
-    assert (scores.total_cents == base_sc["total"].to_numpy()).all()
-    assert (scores.grade_index == base_sc["grade"].to_numpy()).all()
-    assert (scores.rank == base_sc["rank"].to_numpy()).all()
-    grades = np.bincount(scores.grade_index, minlength=len(nat.scheme.grade_bands)).tolist()
-    print(
-        f"(b) {len(results)} checks + scoring of {len(scores)} counties: engine {eng_b:.3f} s, "
-        f"pandas baseline {base_b:.2f} s, agree; grades {grades}"
-    )
+    eng_b = base_b = math.nan
+    if not args.skip_scoring:
+        t = time.perf_counter()
+        results = C.run_all(ds, YEAR)
+        scores = score_all(
+            nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of
+        )
+        eng_b = time.perf_counter() - t
+        t = time.perf_counter()
+        base_sc = baseline_scoring(long, nat).loc[nat.counties]
+        base_b = time.perf_counter() - t
+        for name, res in results.items():
+            assert (res.verdict[rows] == base_sc[name].to_numpy()).all(), name
+        assert (scores.total_cents == base_sc["total"].to_numpy()).all()
+        assert (scores.grade_index == base_sc["grade"].to_numpy()).all()
+        assert (scores.rank == base_sc["rank"].to_numpy()).all()
+        grades = np.bincount(scores.grade_index, minlength=len(nat.scheme.grade_bands)).tolist()
+        print(
+            f"(b) {len(results)} checks + scoring of {len(scores)} counties: engine {eng_b:.3f} s, "
+            f"pandas baseline {base_b:.2f} s, agree; grades {grades}"
+        )
 
     # the engine's own allocations, measured apart so tracing does not slow the timed runs
     tracemalloc.start()
     compute_balance(sch)
-    C.run_all(ds, YEAR)
-    score_all(nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of)
+    if not args.skip_scoring:
+        C.run_all(ds, YEAR)
+        score_all(nat.scheme, ds, YEAR, nat.manual, nat.counties.tolist(), rank_groups=nat.province_of)
     engine_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     print(
         f"engine peak allocations (tracemalloc): {engine_peak:.0f} MiB; input dataset {_nbytes(ds, sch):.0f} MiB"
     )
 
-    total = eng_a + eng_b
-    speedup = (base_a + base_b) / total
+    # (c) end to end, as the user runs it
+    e2e = end_to_end(nat.schools, args.repeat)
+
+    total = eng_a + (0 if args.skip_scoring else eng_b)
+    speedup = (base_a + (0 if args.skip_scoring else base_b)) / total
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; whole process
-    print(f"speed-up: balance {base_a / eng_a:.1f}x, checks+scoring {base_b / eng_b:.1f}x")
-    print(f"speedup={speedup:.1f} total_s={total:.3f} peak_mib={peak:.0f}")
+    print(
+        f"speed-up: balance {base_a / eng_a:.1f}x over vectorised pandas, {base_apply / eng_a:.1f}x over "
+        f"county-by-county pandas; checks+scoring {base_b / eng_b:.1f}x"
+    )
+    print(
+        f"ratio={e2e['full'][0] / e2e['full'][1]:.3f} "
+        f"e2e_ratio_orjson={e2e['full'][0] / e2e['full_orjson'][1]:.3f} "
+        f"e2e_ratio_noschools={e2e['noschools'][0] / e2e['noschools'][1]:.3f} "
+        f"e2e_s={e2e['full'][0]:.2f} e2e_baseline_s={e2e['full'][1]:.2f} "
+        f"kernel_ratio={eng_a / base_a:.3f} kernel_ratio_per_county={eng_a / base_apply:.4f} "
+        f"speedup={speedup:.1f} total_s={total:.3f} peak_mib={peak:.0f}"
+    )
     return 0
 
 
