@@ -182,3 +182,22 @@ def test_a_returned_submission_may_come_back_after_the_deadline(world, fill_all_
     workflow.return_submission(world.sub, world.province_admin, "补充佐证材料")
     _past_deadline(world)
     assert workflow.submit_submission(world.sub, world.county_filler).state == "submitted"
+
+
+def test_the_excel_template_and_import_follow_each_kind_of_data_s_year(world, client_as, fill_template):
+    import io
+
+    from openpyxl import load_workbook
+
+    _, sub = _cycle_with_finance_a_year_earlier(world)
+    c = client_as(world.county_filler)
+    template = c.get(reverse("data-template", args=[sub.pk])).content
+    wb = load_workbook(io.BytesIO(template))
+    assert wb["教育投入"]["D2"].value == "2025年填报值" and wb["义务教育"]["D2"].value == "2026年填报值"
+    filled = fill_template(template, {"edu_exp_budget": 1500, "enrol_primary": 800})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = c.post(reverse("data-excel", args=[sub.pk]), {"file": SimpleUploadedFile("t.xlsx", filled)})
+    assert "导入成功" in r.content.decode()
+    stored = dict(DataValue.objects.filter(region=world.zezhou).values_list("element__code", "year"))
+    assert stored == {"edu_exp_budget": 2025, "enrol_primary": 2026}

@@ -48,7 +48,10 @@ def build_template(
     current: dict[str, Decimal],
     previous: dict[str, Decimal],
     catalogue: Catalogue | None = None,
+    area_years: dict[str, int] | None = None,
 ) -> bytes:
+    """The template of one region. `current` and `previous` hold each element's value of its own
+    year and the year before; `area_years` gives a 填报类别 a year other than `year` (finance of N−1)."""
     cat = catalogue or default_catalogue()
     wb = Workbook()
     meta = wb.active
@@ -56,10 +59,12 @@ def build_template(
     _write_meta(meta, region_code, region_name, year)
     for area, area_name in cat.areas.items():
         ws = wb.create_sheet(area_name)
-        append_text_safe(ws, [f"{region_name} {year}年 {area_name} 数据填报表"])
+        area_year = (area_years or {}).get(area, year)
+        append_text_safe(ws, [f"{region_name} {area_year}年 {area_name} 数据填报表"])
         ws["A1"].font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-        append_text_safe(ws, [HEADER_CODE, "数据项", "单位", f"{year}年{HEADER_VALUE}", f"{year - 1}年数值（参考）", "说明"])
+        append_text_safe(ws, [HEADER_CODE, "数据项", "单位", f"{area_year}年{HEADER_VALUE}", f"{area_year - 1}年数值（参考）",
+                              "说明"])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.fill = _HEAD_FILL

@@ -301,27 +301,26 @@ def sync_catalogue(catalogue: Catalogue | None = None) -> int:
     return n
 
 
-def import_excel(region, year: int, data: bytes, filename: str, *, user, max_bytes: int):
+def import_excel(region, year: int, data: bytes, filename: str, *, user, max_bytes: int, year_of=None):
     """Import one uploaded template. Every problem is collected; one bad row writes nothing.
 
-    Returns the ImportAttempt, which holds the error list for display and download.
+    `year` is the cycle's data year (recorded in the template); `year_of(code)` gives an element's own
+    year where a cycle collects some kinds of data for another year. Returns the ImportAttempt,
+    which holds the error list for display and download.
     """
     from .excel import UploadRejected, read_upload
     from .models import ImportAttempt
 
+    year_of = year_of or (lambda code: year)
     attempt = ImportAttempt(region=region, year=year, user=user, filename=filename[:255])
     try:
         check_year_open(region, year)
     except YearClosed as exc:
-        attempt.errors = [{"sheet": "", "row": None, "field": "", "label": "", "reason": str(exc)}]
-        attempt.save()
-        return attempt
+        return _reject(attempt, [_problem(str(exc))], user, filename)
     try:
         parsed = read_upload(data, max_bytes=max_bytes)
     except UploadRejected as exc:
-        attempt.errors = [{"sheet": "", "row": None, "field": "", "label": "", "reason": str(exc)}]
-        attempt.save()
-        return attempt
+        return _reject(attempt, [_problem(str(exc))], user, filename)
     errors = list(parsed.errors)
     if parsed.region_code and parsed.region_code != region.code:
         errors.append({"sheet": "填写说明", "row": 1, "field": "区域代码", "label": "",
@@ -329,19 +328,38 @@ def import_excel(region, year: int, data: bytes, filename: str, *, user, max_byt
     if parsed.year and parsed.year != year:
         errors.append({"sheet": "填写说明", "row": 3, "field": "数据年度", "label": "",
                        "reason": f"该模板的数据年度为 {parsed.year}，当前填报年度为 {year}"})
-    _, problems, warnings = validate(
-        parsed.values, values_for(region, year), values_for(region, year - 1), locations=parsed.locations
-    )
-    errors.extend(p.as_dict() for p in problems)
-    attempt.warnings = [w.as_dict() for w in warnings]
+    by_year: dict[int, dict] = {}
+    for code, value in parsed.values.items():
+        by_year.setdefault(year_of(code) if code in default_catalogue() else year, {})[code] = value
+    warnings = []
+    for y, values in sorted(by_year.items()):
+        _, problems, warns = validate(values, values_for(region, y), values_for(region, y - 1),
+                                      locations=parsed.locations)
+        errors.extend(p.as_dict() for p in problems)
+        warnings.extend(w.as_dict() for w in warns)
+    attempt.warnings = warnings
     if errors:
-        attempt.errors = errors
-        attempt.save()
-        log_action("collection.import.reject", actor=user, region=region,
-                   data={"file": filename, "year": year, "errors": len(errors)})
-        return attempt
-    written, _ = save_values(region, year, parsed.values, user=user, source="imported", locations=parsed.locations)
+        return _reject(attempt, errors, user, filename)
+    try:
+        with transaction.atomic():  # every year of the file, or none
+            written = sum(save_values(region, y, values, user=user, source="imported", locations=parsed.locations)[0]
+                          for y, values in sorted(by_year.items()))
+    except (ValidationFailed, YearClosed) as exc:  # changed since the check above: still all or nothing
+        problems = getattr(exc, "problems", None)
+        return _reject(attempt, [p.as_dict() for p in problems] if problems else [_problem(str(exc))], user, filename)
     attempt.ok = True
     attempt.written = written
     attempt.save()
+    return attempt
+
+
+def _problem(reason: str) -> dict:
+    return {"sheet": "", "row": None, "field": "", "label": "", "reason": reason}
+
+
+def _reject(attempt, errors: list[dict], user, filename: str):
+    attempt.errors = errors
+    attempt.save()
+    log_action("collection.import.reject", actor=user, region=attempt.region,
+               data={"file": filename, "year": attempt.year, "errors": len(errors)})
     return attempt

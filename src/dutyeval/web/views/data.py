@@ -111,10 +111,15 @@ def area_form(request, pk: int, area: str):
 @login_required
 def excel_template(request, pk: int):
     sub = submission_for(request.user, pk)
-    year = sub.cycle.data_year
-    data = xl.build_template(
-        sub.region.code, sub.region.name, year, values_for(sub.region, year), values_for(sub.region, year - 1)
-    )
+    cycle, cat = sub.cycle, default_catalogue()
+    year = cycle.data_year
+    current, previous = {}, {}
+    for y in cycle.years_collected():  # each element's value of its own year (finance may be N−1)
+        mine = {e.code for e in cat.elements if cycle.year_of(e.code) == y}
+        current.update({c: v for c, v in values_for(sub.region, y).items() if c in mine})
+        previous.update({c: v for c, v in values_for(sub.region, y - 1).items() if c in mine})
+    area_years = {a: cycle.year_of(els[0].code) for a in cat.areas if (els := cat.in_area(a))}
+    data = xl.build_template(sub.region.code, sub.region.name, year, current, previous, area_years=area_years)
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f"attachment; filename=template-{sub.region.code}-{year}.xlsx"
     return resp
@@ -138,7 +143,7 @@ def excel(request, pk: int):
         else:
             attempt = import_excel(
                 sub.region, year, upload.read(), upload.name, user=request.user,
-                max_bytes=settings.DUTYEVAL_MAX_UPLOAD_BYTES,
+                max_bytes=settings.DUTYEVAL_MAX_UPLOAD_BYTES, year_of=sub.cycle.year_of,
             )
             if attempt.ok:
                 messages.success(request, f"导入成功：写入 {attempt.written} 项数据。")
