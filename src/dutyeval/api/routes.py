@@ -104,7 +104,8 @@ class StaleOut(Schema):
 
 @api.put(
     "/regions/{code}/values/{year}",
-    response={200: dict, 400: list[ProblemOut], 403: dict, 409: dict, 412: StaleOut, 428: dict},
+    response={200: dict, 400: list[ProblemOut] | ErrorOut, 403: ErrorOut, 409: ErrorOut, 412: StaleOut,
+              428: ErrorOut, **NOT_SIGNED_IN, **NOT_FOUND, **INVALID},
 )
 def put_values(request, code: str, year: int, payload: ValuesIn):
     """Store figures of the user's own region. Send the ETag of a GET of the same URL in If-Match
