@@ -38,11 +38,16 @@ def test_county_uploads_fixes_submits_and_province_returns(world, page, login, t
 
     # self-score every manual item, then submit
     page.click(".tabs a:has-text('自评打分')")
-    for box in page.locator("input[name^=score-]").all():
-        box.fill("1")
-    page.fill("textarea[name^=narrative-]", "县委县政府高度重视教育工作。")
-    page.click("#save-self")
-    assert "已保存" in page.inner_text(".messages")
+    for i in range(page.locator("form.card").count()):  # each area is saved on its own
+        form = page.locator("form.card").nth(i)
+        if form.locator("input[name^=score-]").count() == 0:
+            continue
+        for box in form.locator("input[name^=score-]").all():
+            box.fill("1")
+        form.locator("textarea[name^=narrative-]").fill("县委县政府高度重视教育工作。")
+        form.locator("button.save-area").click()
+        page.wait_for_load_state("networkidle")
+        assert "已保存" in page.inner_text(".messages")
     page.click(".tabs a:has-text('概况')")
     page.once("dialog", lambda d: d.accept())
     page.click("#submit-btn")

@@ -21,6 +21,15 @@ class WorkflowError(Exception):
     """A transition not allowed in the current state, or by this user. The message is for users."""
 
 
+class ItemError(str):
+    """An error message about one indicator; `pk` lets a page show it next to that item's field."""
+
+    def __new__(cls, message: str, pk: int):
+        obj = super().__new__(cls, message)
+        obj.pk = pk
+        return obj
+
+
 def _lock(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().select_related("region", "cycle").get(pk=submission.pk)
 
@@ -144,11 +153,11 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
             # an automatic item is scored from the data, a veto by the reviewer: a self score on one
             # would never count (core.scoring ignores it), so it is refused here, for every caller
             if (text or "").strip() or (note or "").strip():
-                errors.append(_("指标%(code)s由数据自动计算或由评审认定，不接受自评") % {"code": ind.code})
+                errors.append(ItemError(_("指标%(code)s由数据自动计算或由评审认定，不接受自评") % {"code": ind.code}, pk))
             continue
         score, error = parse_points(ind, text)
         if error:
-            errors.append(error)
+            errors.append(ItemError(error, pk))
             continue
         clean[pk] = (score, note)
     if errors:

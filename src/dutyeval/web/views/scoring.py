@@ -15,49 +15,63 @@ from .common import submission_for
 
 @login_required
 def self_evaluation(request, pk: int):
+    """Self scores, notes and the narrative, saved one area (一级指标) at a time. A score that cannot
+    be taken keeps everything the user typed in that area and shows its reason next to the field."""
     sub = submission_for(request.user, pk)
     can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))
     leaves = [i for i in indicators if not any(c.parent_id == i.pk for c in indicators)]
-    errors = []
+    areas = [i for i in indicators if i.depth == 1]
+    posted_area, item_errors = None, {}
     if request.method == "POST":
         scoping.require_edit(request.user, sub.region)
-        entries = {
-            i.pk: (request.POST.get(f"score-{i.pk}", ""), request.POST.get(f"note-{i.pk}", ""))
-            for i in leaves if i.rule_kind == "manual"
-        }
+        posted_area = next((a for a in areas if a.code == request.POST.get("area")), None)
+        if posted_area is None:
+            messages.error(request, "请在某一类指标下点击“保存本类”。")
+            return redirect("self-evaluation", pk=pk)
+        mine = [i for i in leaves if _in_area(i, posted_area)]
+        entries = {i.pk: (request.POST.get(f"score-{i.pk}", ""), request.POST.get(f"note-{i.pk}", ""))
+                   for i in mine if i.rule_kind == "manual"}
         try:
             errors = services.save_self_scores(sub, request.user, entries)
             if not errors:
-                for area in (i for i in indicators if i.depth == 1):
-                    services.save_narrative(sub, request.user, area.code, request.POST.get(f"narrative-{area.code}", ""))
+                services.save_narrative(sub, request.user, posted_area.code,
+                                        request.POST.get(f"narrative-{posted_area.code}", ""))
         except services.WorkflowError as exc:
             errors = [str(exc)]
         if not errors:
-            messages.success(request, "自评得分和自评情况已保存。")
-            return redirect("self-evaluation", pk=pk)
+            messages.success(request, f"“{posted_area.title}”的自评得分和自评情况已保存。")
+            return redirect(f"{request.path}#area-{posted_area.code}")
         for e in errors:
-            messages.error(request, e)
+            if getattr(e, "pk", None):
+                item_errors[e.pk] = e
+            else:
+                messages.error(request, e)
+        messages.error(request, f"“{posted_area.title}”有 {len(errors)} 处需要修改，本类均未保存；已填写的内容保留在页面上。")
     scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
     narratives = {n.area_code: n.text for n in Narrative.objects.filter(submission=sub)}
     groups = []
-    for area in (i for i in indicators if i.depth == 1):
-        items = [i for i in leaves if i.code == area.code or i.code.startswith(area.code + ".")]
-        groups.append(
-            {
-                "area": area,
-                "narrative": request.POST.get(f"narrative-{area.code}", narratives.get(area.code, "")),
-                "items": [
-                    {
-                        "ind": i,
-                        "score": request.POST.get(f"score-{i.pk}") if request.method == "POST" else getattr(scores.get(i.pk), "self_score", None),
-                        "note": getattr(scores.get(i.pk), "self_note", ""),
-                    }
-                    for i in items
-                ],
-            }
-        )
+    for area in areas:
+        typed = area is posted_area  # the area just posted shows what was typed, the others what is stored
+        groups.append({
+            "area": area,
+            "narrative": request.POST.get(f"narrative-{area.code}", "") if typed else narratives.get(area.code, ""),
+            "items": [
+                {
+                    "ind": i,
+                    "score": request.POST.get(f"score-{i.pk}", "") if typed
+                    else getattr(scores.get(i.pk), "self_score", None),
+                    "note": request.POST.get(f"note-{i.pk}", "") if typed else getattr(scores.get(i.pk), "self_note", ""),
+                    "error": item_errors.get(i.pk, ""),
+                }
+                for i in leaves if _in_area(i, area)
+            ],
+        })
     return render(request, "web/self_evaluation.html", {"sub": sub, "groups": groups, "can_edit": can_edit})
+
+
+def _in_area(ind: Indicator, area: Indicator) -> bool:
+    return ind.code == area.code or ind.code.startswith(area.code + ".")
 
 
 @login_required
