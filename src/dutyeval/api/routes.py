@@ -160,9 +160,11 @@ def get_submission(request, pk: int):
     "/submissions/{pk}/submit",
     response={200: SubmissionOut, 409: ErrorOut, **NOT_SIGNED_IN, **REFUSED_WRITE, **NOT_FOUND, **INVALID},
 )
-def submit(request, pk: int):
+def submit(request, pk: int, anomaly_reason: str = ""):
+    """Submit. When the analysed report has error-level anomalies, `anomaly_reason` must say why anyway."""
     try:
-        return Status(200, _sub_out(services.submit_submission(_submission(request, pk), request.user)))
+        return Status(200, _sub_out(services.submit_submission(_submission(request, pk), request.user,
+                                                               anomaly_reason=anomaly_reason[:2000])))
     except services.WorkflowError as exc:
         return Status(409, {"detail": str(exc)})
 

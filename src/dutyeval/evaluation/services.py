@@ -35,7 +35,13 @@ def _lock(submission: Submission) -> Submission:
 
 
 @transaction.atomic
-def submit_submission(submission: Submission, user) -> Submission:
+def report_errors(sub: Submission) -> list[dict]:
+    """Error-level anomalies in the region's analysed self-evaluation report(s)."""
+    return [a for doc in sub.reports.filter(state="done") for a in doc.anomalies if a.get("severity") == "error"]
+
+
+def submit_submission(submission: Submission, user, *, anomaly_reason: str = "") -> Submission:
+    """Submit; with error-level anomalies in the uploaded report, only with a reason (recorded)."""
     sub = _lock(submission)
     if not scoping.can_edit_region_data(user, sub.region):
         raise WorkflowError(_("只有本县（市、区）填报联络员可以提交"))
@@ -54,6 +60,13 @@ def submit_submission(submission: Submission, user) -> Submission:
             _("已过自评截止时间（%(d)s），须经督导办同意后方可逾期提交")
             % {"d": timezone.localtime(sub.cycle.deadline).strftime("%Y年%m月%d日 %H:%M")}
         )
+    anomalies = report_errors(sub)
+    anomaly_reason = (anomaly_reason or "").strip()
+    if anomalies and not anomaly_reason:
+        raise WorkflowError(
+            _("自评报告中有 %(n)d 处错误级疑点（如“%(q)s”）。请修改报告重新上传，或填写说明后确认提交")
+            % {"n": len(anomalies), "q": anomalies[0].get("quote", "")[:40]}
+        )
     old = sub.state
     sub.state = S.SUBMITTED
     sub.submitted_at = timezone.now()
@@ -61,7 +74,8 @@ def submit_submission(submission: Submission, user) -> Submission:
     sub.late = sub.late or late
     sub.save(update_fields=["state", "submitted_at", "submitted_by", "late", "updated"])
     log_action("evaluation.submission.submit", actor=user, obj=sub, region=sub.region,
-               data={"from": old, "to": sub.state, "late": late})
+               data={"from": old, "to": sub.state, "late": late,
+                     **({"anomalies": len(anomalies), "reason": anomaly_reason[:2000]} if anomalies else {})})
     return sub
 
 

@@ -58,6 +58,7 @@ def detail(request, pk: int):
             "can_administer": scoping.can_administer(request.user, sub.region),
             "return_form": ReturnForm(),
             "report": sub.reports.filter(state="done").first(),
+            "report_errors": len(services.report_errors(sub)) if sub.editable else 0,
         },
     )
 
@@ -75,7 +76,7 @@ def _transition(request, pk, action):
 @require_POST
 def submit(request, pk: int):
     def go(sub):
-        services.submit_submission(sub, request.user)
+        services.submit_submission(sub, request.user, anomaly_reason=request.POST.get("anomaly_reason", ""))
         messages.success(request, "已提交。提交后材料锁定，如需修改请联系省督导办退回。")
 
     return _transition(request, pk, go)
