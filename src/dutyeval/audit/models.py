@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "regions.load": _("导入行政区划"),
     "regions.schools.import": _("导入学校名录"),
     "reports.report.upload": _("上传自评报告"),
+    "reports.figure.accept": _("采纳报告中的数据"),
     "schemes.scheme.created": _("导入评价方案"),
     "schemes.scheme.new_version": _("评价方案新版本"),
     "schemes.scheme.update": _("更新评价方案"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from huey.contrib.djhuey import db_task
 
+from dutyeval import uploads
 from dutyeval.audit.services import log_action
 from dutyeval.collection.services import ValidationFailed, YearClosed, save_values, values_for
 from dutyeval.core.catalogue import UNIT_TO_YUAN, default_catalogue
@@ -24,52 +22,34 @@ from .models import ReportDocument
 
 
 def storage_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "reports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return uploads.storage_dir(FOLDER)
 
 
-CHUNK = 1024 * 1024
+FOLDER = "reports"
+CHUNK = uploads.CHUNK
 
 
 def upload_report(submission, user, upload, filename: str) -> ReportDocument:
     """Store the file under a random name and analyse it (inline, or on the huey worker).
 
     `upload` is bytes or a file-like (Django's UploadedFile): it is read in chunks, and reading
-    stops as soon as the size passes the limit. Whatever is refused (too big, over the region's
-    quota, not readable as a report when analysed inline) leaves no file and no record behind.
+    stops as soon as the size passes the limit (dutyeval.uploads). Whatever is refused (too big,
+    over the region's quota, not readable as a report when analysed inline) leaves no file and no
+    record behind.
     """
     require_editable(submission, user)
     suffix = Path(filename).suffix.lower()
     if suffix not in (".txt", ".docx", ".pdf"):
         raise WorkflowError("只支持 .txt、.docx 和 .pdf 格式的报告")
-    stream = io.BytesIO(upload) if isinstance(upload, bytes | bytearray) else upload
-    declared = getattr(stream, "size", None) or 0
-    if declared > MAX_BYTES:
-        raise WorkflowError(_too_big(declared))
-    quota = settings.DUTYEVAL_REPORT_QUOTA_BYTES
-    used = stored_bytes(submission.region)
-    if used + declared > quota:
-        raise WorkflowError(_over_quota(used, quota))
-    stored = f"{uuid.uuid4().hex}{suffix}"
-    path = storage_dir() / stored
-    digest, size = hashlib.sha256(), 0
     try:
-        with path.open("wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise WorkflowError(_too_big(size, more=True))
-                if used + size > quota:
-                    raise WorkflowError(_over_quota(used, quota))
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        stored = uploads.store_stream(upload, FOLDER, suffix, max_bytes=MAX_BYTES,
+                                      quota=settings.DUTYEVAL_REPORT_QUOTA_BYTES,
+                                      used=stored_bytes(submission.region), what="报告")
+    except uploads.UploadRefused as exc:
+        raise WorkflowError(str(exc)) from None
     doc = ReportDocument.objects.create(
-        submission=submission, filename=Path(filename).name[:255], stored_name=stored, size=size,
-        sha256=digest.hexdigest(), uploaded_by=user,
+        submission=submission, filename=Path(filename).name[:255], stored_name=stored.name, size=stored.size,
+        sha256=stored.sha256, uploaded_by=user,
     )
     analyse_report(doc.pk)
     doc.refresh_from_db()
@@ -77,7 +57,7 @@ def upload_report(submission, user, upload, filename: str) -> ReportDocument:
         # analysed inline and unreadable: refuse it like a file that is too big (the file is gone already)
         doc.delete()
         log_action("reports.report.reject", actor=user, obj=submission, region=submission.region,
-                   data={"file": Path(filename).name[:255], "size": size, "reason": doc.error[:500]})
+                   data={"file": Path(filename).name[:255], "size": stored.size, "reason": doc.error[:500]})
         raise WorkflowError(doc.error)
     log_action("reports.report.upload", actor=user, obj=submission, region=submission.region,
                data={"file": doc.filename, "size": doc.size})
@@ -89,16 +69,6 @@ def stored_bytes(region) -> int:
     total = (ReportDocument.objects.filter(submission__region=region)
              .exclude(state=ReportDocument.State.FAILED).aggregate(n=Sum("size"))["n"])
     return total or 0
-
-
-def _too_big(size: int, more: bool = False) -> str:
-    shown = f"超过 {MAX_BYTES // 1048576} MB" if more else f"{size / 1048576:.1f} MB"
-    return f"文件过大（{shown}），上限 {MAX_BYTES // 1048576} MB"
-
-
-def _over_quota(used: int, quota: int) -> str:
-    return (f"本地区已保存的报告共 {used / 1048576:.1f} MB，再上传将超过存储配额（{quota // 1048576} MB）；"
-            "请删除不再需要的报告或联系督导办")
 
 
 @db_task()
@@ -120,9 +90,53 @@ def analyse_report(doc_id: int) -> dict:
     return {"ok": True, "figures": len(doc.figures), "anomalies": len(doc.anomalies)}
 
 
+class NeedsConfirmation(WorkflowError):
+    """Adopting this figure is risky; the user confirms with the reasons in view."""
+
+    def __init__(self, risks: list[str]):
+        super().__init__("；".join(risks))
+        self.risks = risks
+
+
+OTHER_YEAR_WORDS = ("上年", "去年", "上一年", "前一年", "上年度", "同期")
+BIG_CHANGE = Decimal("0.2")  # a replacement more than 20 % away from the stored value is worth a second look
+
+
+def adoption_risks(doc: ReportDocument, index: int) -> list[str]:
+    """Why adopting figure `index` may be wrong: it speaks of another year, or it moves a stored value a lot."""
+    fig = doc.figures[index]
+    risks = []
+    text = doc.result.get("text", "")
+    start = fig.get("start") or 0
+    # the words just before the figure, within its clause: “上年为19.88亿元”, “比上年的…”
+    before = text[max(0, start - 10):start]
+    for stop in "，。；;,\n":
+        before = before.rsplit(stop, 1)[-1]
+    word = next((w for w in OTHER_YEAR_WORDS if w in before), None)
+    if word:
+        risks.append(f"原文“{before}{fig['quote']}”说的是{word}的数，不一定是本年度的数据")
+    sub = doc.submission
+    year = fig.get("year") or sub.cycle.year_of(fig["element"])
+    stored = values_for(sub.region, year).get(fig["element"])
+    new = in_element_unit(fig)
+    if stored is not None and stored != 0 and abs(new - stored) / abs(stored) > BIG_CHANGE:
+        el = default_catalogue()[fig["element"]]
+        risks.append(f"将把{year}年“{el.name}”由 {_plain(stored)} 改为 {_plain(new)}{el.unit}，"
+                     f"相差 {abs(new - stored) / abs(stored):.0%}")
+    return risks
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @transaction.atomic
-def accept_figure(doc: ReportDocument, index: int, user) -> str:
-    """Write one extracted figure into the region's data, its source recorded as extracted."""
+def accept_figure(doc: ReportDocument, index: int, user, *, confirmed: bool = False) -> str:
+    """Write one extracted figure into the region's data, its source recorded as extracted.
+
+    A figure that speaks of another year or moves a stored value by more than 20 % is adopted only
+    when `confirmed`; otherwise NeedsConfirmation carries the reasons."""
     sub = doc.submission
     require_editable(sub, user)
     try:
@@ -131,7 +145,10 @@ def accept_figure(doc: ReportDocument, index: int, user) -> str:
         raise WorkflowError("该数据不存在") from None
     if not fig.get("element"):
         raise WorkflowError("该数据未能对应到数据项，请手工填报")
-    year = fig.get("year") or sub.cycle.data_year
+    risks = adoption_risks(doc, index)
+    if risks and not confirmed:
+        raise NeedsConfirmation(risks)
+    year = fig.get("year") or sub.cycle.year_of(fig["element"])
     try:
         save_values(sub.region, year, {fig["element"]: in_element_unit(fig)},
                     user=user, source="extracted", quotes={fig["element"]: fig["quote"]})
@@ -141,6 +158,8 @@ def accept_figure(doc: ReportDocument, index: int, user) -> str:
         raise WorkflowError(str(exc)) from None
     doc.accepted = {**doc.accepted, str(index): fig["element"]}
     doc.save(update_fields=["accepted"])
+    log_action("reports.figure.accept", actor=user, obj=doc, region=sub.region,
+               data={"index": index, "element": fig["element"], "year": year, "quote": fig["quote"], "risks": risks})
     return fig["element"]
 
 

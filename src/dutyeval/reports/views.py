@@ -71,8 +71,14 @@ def detail(request, pk: int):
             "anomalies": anomalies,
             "sections": doc.result.get("sections", []),
             "can_edit": scoping.can_edit_region_data(request.user, sub.region) and sub.editable,
+            "confirm": _confirm_index(request, figures),
         },
     )
+
+
+def _confirm_index(request, figures) -> int | None:
+    text = request.GET.get("confirm", "")
+    return int(text) if text.isdigit() and int(text) < len(figures) else None
 
 
 @login_required
@@ -81,7 +87,10 @@ def accept(request, pk: int, index: int):
     doc = _doc_for(request.user, pk)
     scoping.require_edit(request.user, doc.submission.region)
     try:
-        code = services.accept_figure(doc, index, request.user)
+        code = services.accept_figure(doc, index, request.user, confirmed=request.POST.get("confirmed") == "1")
+    except services.NeedsConfirmation as exc:
+        messages.warning(request, "请确认后再采纳：" + "；".join(exc.risks))
+        return redirect(reverse("report", args=[pk]) + f"?confirm={index}#fig-{index}")
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
