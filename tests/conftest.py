@@ -84,13 +84,58 @@ def client_as(client):
 
 
 @pytest.fixture
-def fill_all_self_scores():
-    """Give every manual item a self score so the submission may be submitted."""
+def evidence_media(settings, tmp_path_factory):
+    """Evidence files go to a temporary MEDIA_ROOT, unless the test already chose one."""
+    from pathlib import Path
+
+    if Path(settings.MEDIA_ROOT) == Path(settings.VAR_DIR) / "uploads":
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def attach_all_evidence(evidence_media):
+    """Give every item that requires evidence (佐证材料) one PDF, so the submission may be submitted.
+
+    The records are written directly (one real file on disk, shared): the upload path itself is
+    tested in tests/evidence; here only speed matters (the concurrency tests attach to 20 counties).
+    """
+    import hashlib
+
+    from evidence.samples import pdf
+
+    from dutyeval import uploads
+    from dutyeval.evidence import services
+    from dutyeval.evidence.models import Evidence
+    from dutyeval.schemes.models import Indicator
+
+    data = pdf()
+
+    def attach(sub, user):
+        stored = uploads.store_stream(data, services.FOLDER, "", max_bytes=len(data), quota=len(data), used=0,
+                                      what="佐证材料")
+        leaves = Indicator.objects.filter(scheme_id=sub.cycle.scheme_id, children__isnull=True)
+        Evidence.objects.bulk_create(
+            Evidence(submission=sub, indicator=i, filename=f"{i.code}佐证材料.pdf", stored_name=stored.name,
+                     content_type="application/pdf", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                     uploaded_by=user)
+            for i in leaves if services.requires_evidence(i)
+        )
+
+    return attach
+
+
+@pytest.fixture
+def fill_all_self_scores(attach_all_evidence):
+    """Give every manual item a self score, and every item that needs it a piece of evidence
+    (attach_all_evidence), so the submission may be submitted."""
     from dutyeval.evaluation import services
 
-    def fill(sub, user):
+    def fill(sub, user, evidence=True):
         entries = {i.pk: (str(i.points), "") for i in services.manual_leaves(sub) if i.rule_kind == "manual"}
         assert services.save_self_scores(sub, user, entries) == []
+        if evidence:
+            attach_all_evidence(sub, user)
 
     return fill
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dutyeval.collection",
     "dutyeval.evaluation",
     "dutyeval.reports",
+    "dutyeval.evidence",
     "dutyeval.web",
 ]
 
@@ -212,6 +213,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUTYEVAL_MAX_UPLOAD_BYTES = envint("DUTYEVAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 # report files a region may keep on disk in total (refused and unreadable files are never kept)
 DUTYEVAL_REPORT_QUOTA_BYTES = envint("DUTYEVAL_REPORT_QUOTA_BYTES", str(200 * 1024 * 1024))
+# evidence (佐证材料): the size of one file, and what a region may keep on disk in total
+DUTYEVAL_EVIDENCE_MAX_BYTES = envint("DUTYEVAL_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
+DUTYEVAL_EVIDENCE_QUOTA_BYTES = envint("DUTYEVAL_EVIDENCE_QUOTA_BYTES", str(1024 * 1024 * 1024))
 
 # The task queue. With REDIS_URL (production, deploy/): RedisHuey, jobs run by separate
 # `dutyeval run_huey` worker processes. Without it (demo, tests): SqliteHuey in var/, and jobs

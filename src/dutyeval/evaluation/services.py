@@ -52,6 +52,9 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
         raise WorkflowError(
             _("还有 %(n)d 项指标未自评打分（如 %(first)s），请完成后再提交") % {"n": len(missing), "first": missing[0]}
         )
+    from dutyeval.evidence.services import require_evidence  # here: evidence imports this module
+
+    require_evidence(sub)  # every item that needs 佐证材料 has a file; else the full list of what is missing
     # a first submission after the deadline needs the office's consent, unless the cycle accepts it;
     # a submission the office returned may always come back
     late = sub.state == S.DRAFT and sub.cycle.is_past_deadline

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dutyeval.reports import views as reports
 
@@ -20,12 +20,14 @@ from .views.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", cycle.home, name="home"),
+    path("notifications/read/", cycle.read_all, name="notifications-read"),
     path("account/password/", password_change, name="password-change"),
     path("schools/", schools.schools, name="schools"),
     path("cycles/", cycle_setup.cycle_list, name="cycle-list"),
     path("cycles/new/", cycle_setup.cycle_edit, name="cycle-new"),
     path("cycles/<int:pk>/edit/", cycle_setup.cycle_edit, name="cycle-edit"),
     path("cycles/<int:pk>/publish/", cycle_setup.cycle_publish, name="cycle-publish"),
+    path("cycles/<int:pk>/urge/", cycle_setup.urge, name="cycle-urge"),
     path("cycles/<int:pk>/", cycle.overview, name="cycle"),
     path("cycles/<int:pk>/results/", results.results, name="results"),
     path("cycles/<int:pk>/job/", results.job_status, name="cycle-job"),
@@ -47,4 +49,5 @@ urlpatterns = [
     path("s/<int:pk>/reports/", reports.upload, name="report-upload"),
     path("reports/<int:pk>/", reports.detail, name="report"),
     path("reports/<int:pk>/accept/<int:index>/", reports.accept, name="report-accept"),
+    path("", include("dutyeval.evidence.urls")),
 ]
