@@ -14,7 +14,8 @@ def upload(page, data):
     page.wait_for_load_state("networkidle")
 
 
-def test_county_uploads_fixes_submits_and_province_returns(world, page, login, tmp_path, fill_template):
+def test_county_uploads_fixes_submits_and_province_returns(world, page, login, tmp_path, fill_template,
+                                                            attach_all_evidence):
     login("county_filler")
     assert "泽州县" in page.inner_text("h1")
 
@@ -48,6 +49,7 @@ def test_county_uploads_fixes_submits_and_province_returns(world, page, login, t
         form.locator("button.save-area").click()
         page.wait_for_load_state("networkidle")
         assert "已保存" in page.inner_text(".messages")
+    attach_all_evidence(world.sub, world.county_filler)  # 佐证材料; uploading in the page: test_evidence.py
     page.click(".tabs a:has-text('概况')")
     page.once("dialog", lambda d: d.accept())
     page.click("#submit-btn")

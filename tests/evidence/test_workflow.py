@@ -39,7 +39,7 @@ def test_submit_is_refused_with_the_list_of_what_is_missing_then_allowed(world, 
     message = str(exc.value)
     assert f"还有 {len(items)} 项指标未上传佐证材料" in message
     first = items[0]
-    assert f"{first.code} {first.title}" in message and first.evidence[0] in message
+    assert f"{first.code} {first.title}；" in message and f"{items[-1].code} {items[-1].title}" in message
     for ind in items[:-1]:
         services.upload_evidence(world.sub, ind, world.county_filler, samples.pdf(), f"{ind.code}.pdf")
     with pytest.raises(WorkflowError, match="还有 1 项指标未上传佐证材料") as exc:

@@ -78,15 +78,18 @@ TARGETS = {
     "submissions.pk": {"own": "sub.pk", "neighbour": "other_sub.pk", "foreign": "hebei_sub.pk"},
     "imports.pk": {"own": "attempt.pk", "neighbour": "other_attempt.pk", "foreign": "hebei_attempt.pk"},
     "reports.pk": {"own": "report.pk", "neighbour": "other_report.pk", "foreign": "hebei_report.pk"},
+    "evidence.pk": {"own": "evidence.pk", "neighbour": "other_evidence.pk", "foreign": "hebei_evidence.pk"},
     "regions.code": {"own": "zezhou.code", "neighbour": "yangcheng.code", "province": "shanxi.code",
                      "foreign": "hebei_county.code"},
 }
 # Parameters that do not name a region's object: one value, whatever the scope.
-CONSTANTS = {"area": "compulsory", "index": 0, "year": "cycle.data_year"}
+CONSTANTS = {"area": "compulsory", "index": 0, "year": "cycle.data_year", "indicator": "evidence_item.pk"}
 
 # Bodies sent with POST / PUT (by url name for pages, "api/<route>" for the API); empty otherwise.
 # They are what a legitimate user would send, so that a refusal is a refusal and not a form error.
+# A callable is called for each request (a file is read once per request).
 BODIES = {
+    "evidence-item": lambda: {"file": _evidence_pdf()},
     "data-area": {"enrol_primary": "1234"},
     "submission-return": {"reason": "矩阵测试"},
     "review": {},
@@ -109,6 +112,8 @@ WRITERS = {
     ("POST", "self-evaluation"): {(COUNTY, "own")},
     ("POST", "report-upload"): {(COUNTY, "own")},
     ("POST", "report-accept"): {(COUNTY, "own")},
+    ("POST", "evidence-item"): {(COUNTY, "own")},
+    ("POST", "evidence-delete"): {(COUNTY, "own")},
     ("POST", "submission-submit"): {(COUNTY, "own")},
     ("PUT", "api/regions/<code>/values/<year>"): {(COUNTY, "own")},
     ("POST", "api/submissions/<pk>/submit"): {(COUNTY, "own")},
@@ -144,6 +149,8 @@ ONLY = {
     ("POST", "self-evaluation"): COUNTY,
     ("POST", "report-upload"): COUNTY,
     ("POST", "report-accept"): COUNTY,
+    ("POST", "evidence-item"): COUNTY,
+    ("POST", "evidence-delete"): COUNTY,
 }
 
 # Requests that must change the state: proof that the bodies are right and the fingerprint sees writes,
@@ -152,6 +159,8 @@ CONTROLS = {
     ("POST", "data-area", COUNTY, "own"),
     ("PUT", "api/regions/<code>/values/<year>", COUNTY, "own"),
     ("POST", "report-accept", COUNTY, "own"),
+    ("POST", "evidence-item", COUNTY, "own"),
+    ("POST", "evidence-delete", COUNTY, "own"),
     ("POST", "cycle-recompute", ADMIN, "own"),
 }
 
@@ -250,9 +259,17 @@ def build_url(case: UrlCase, scope: str | None, mw) -> str:
     return "/" + PARAM.sub(fill, case.route)
 
 
+def _evidence_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from evidence.samples import pdf
+
+    return SimpleUploadedFile("佐证材料.pdf", pdf())
+
+
 @pytest.fixture
-def mw(world, django_user_model):
-    """The conftest world, plus a 河北省 cycle, and per county an import attempt and an analysed report."""
+def mw(world, django_user_model, settings, tmp_path):
+    """The conftest world, plus a 河北省 cycle, and per county an import attempt, an analysed report
+    and a PDF of evidence (on disk, in a temporary MEDIA_ROOT)."""
     from dutyeval.collection.models import ImportAttempt
     from dutyeval.core.textfacts.api import ingest_bytes
     from dutyeval.evaluation.models import Cycle, Submission
@@ -278,6 +295,20 @@ def mw(world, django_user_model):
         setattr(w, f"{attr}report", ReportDocument.objects.create(
             submission=sub, filename="报告.docx", stored_name="none", size=1, sha256="0" * 64, state="done",
             result=result))
+    from dutyeval import uploads
+    from dutyeval.evidence.models import Evidence
+    from dutyeval.evidence.services import FOLDER, requires_evidence
+    from dutyeval.schemes.models import Indicator
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w.evidence_item = next(i for i in Indicator.objects.filter(scheme=w.scheme, children__isnull=True).order_by("order")
+                           if requires_evidence(i))
+    data = _evidence_pdf().read()
+    for attr, sub in (("", w.sub), ("other_", w.other_sub), ("hebei_", w.hebei_sub)):
+        stored = uploads.store_stream(data, FOLDER, "", max_bytes=len(data), quota=len(data), used=0, what="")
+        setattr(w, f"{attr}evidence", Evidence.objects.create(
+            submission=sub, indicator=w.evidence_item, filename="纪要.pdf", stored_name=stored.name,
+            content_type="application/pdf", size=stored.size, sha256=stored.sha256))
     w.users = {}
     for role in Role:
         persona = ROLES.get(role)
@@ -310,6 +341,7 @@ def fingerprint() -> tuple:
 
 def request(client: Client, case: UrlCase, method: str, url: str):
     body = BODIES.get(case.name, {})
+    body = body() if callable(body) else body
     if case.is_api:
         return client.generic(method, url, json.dumps(body), content_type="application/json",
                               headers=HEADERS.get((method, case.name), {}))

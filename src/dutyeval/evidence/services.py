@@ -135,14 +135,11 @@ def requires_evidence(ind: Indicator) -> bool:
 
 
 def missing_evidence(submission: Submission) -> list[str]:
-    """Items that need evidence and have no file yet: "code title（须提供：a、b）", in scheme order."""
+    """Items that need evidence and have no file yet, as "code title", in scheme order. (What each
+    one asks for is shown beside the item on the self-evaluation page.)"""
     have = set(Evidence.objects.filter(submission=submission).values_list("indicator_id", flat=True))
     leaves = Indicator.objects.filter(scheme_id=submission.cycle.scheme_id, children__isnull=True).order_by("order")
-    return [
-        _("%(code)s %(title)s（须提供：%(list)s）") % {"code": i.code, "title": i.title, "list": "、".join(i.evidence)}
-        for i in leaves
-        if requires_evidence(i) and i.pk not in have
-    ]
+    return [f"{i.code} {i.title}" for i in leaves if requires_evidence(i) and i.pk not in have]
 
 
 def require_evidence(submission: Submission) -> None:
@@ -151,7 +148,7 @@ def require_evidence(submission: Submission) -> None:
     if missing:
         raise WorkflowError(
             _("还有 %(n)d 项指标未上传佐证材料，请在“自评打分”页各指标下上传后再提交：%(list)s")
-            % {"n": len(missing), "list": "；".join(f"{k}. {m}" for k, m in enumerate(missing, start=1))}
+            % {"n": len(missing), "list": "；".join(missing)}
         )
 
 
