@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "dutyeval.schemes",
     "dutyeval.collection",
     "dutyeval.evaluation",
+    "dutyeval.notifications",
     "dutyeval.reports",
     "dutyeval.evidence",
     "dutyeval.web",
@@ -211,6 +212,16 @@ MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; served only through pe
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUTYEVAL_MAX_UPLOAD_BYTES = envint("DUTYEVAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+
+# Notifications by e-mail: printed to the console unless an SMTP server is configured (intranet relay).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dutyeval@localhost")
+DUTYEVAL_SITE_URL = env("DUTYEVAL_SITE_URL")  # e.g. https://dudao.example.gov.cn, for links in e-mails
 # report files a region may keep on disk in total (refused and unreadable files are never kept)
 DUTYEVAL_REPORT_QUOTA_BYTES = envint("DUTYEVAL_REPORT_QUOTA_BYTES", str(200 * 1024 * 1024))
 # evidence (佐证材料): the size of one file, and what a region may keep on disk in total

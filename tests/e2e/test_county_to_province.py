@@ -17,6 +17,8 @@ def upload(page, data):
 def test_county_uploads_fixes_submits_and_province_returns(world, page, login, tmp_path, fill_template,
                                                             attach_all_evidence):
     login("county_filler")
+    assert "填报数据、自评打分并提交自评材料" in page.inner_text("#tasks")  # the home page is the task list
+    page.click("a.task-link")
     assert "泽州县" in page.inner_text("h1")
 
     # download the template from the Excel page and fill it, with one bad row
@@ -59,6 +61,8 @@ def test_county_uploads_fixes_submits_and_province_returns(world, page, login, t
 
     # the province administrator sees it submitted and returns it
     login("province_admin")
+    assert "待审核 1 个" in page.inner_text("#tasks") and "泽州县已提交自评材料" in page.inner_text("#notes")
+    page.click("a.task-link")
     row = page.locator("#submissions tr[data-region='140525']")
     assert "已提交" in row.inner_text()
     row.locator("a:has-text('查看')").click()
@@ -69,6 +73,9 @@ def test_county_uploads_fixes_submits_and_province_returns(world, page, login, t
 
     # the county sees the reason and can edit again
     login("county_filler")
+    assert "退回原因：请补充教师培训经费佐证材料" in page.inner_text("#tasks")
+    assert "自评材料被退回" in page.inner_text("#notes")
+    page.click("a.task-link")
     assert "请补充教师培训经费佐证材料" in page.inner_text(".alert")
     assert page.locator("#submit-btn").count() == 1
 
@@ -83,5 +90,6 @@ def test_login_errors_are_in_chinese(world, page, live_server):
 
 def test_the_overview_chart_renders_from_local_echarts(world, page, login):
     login("province_admin")
+    page.click("a.task-link")
     page.wait_for_function("() => document.querySelector('#state-chart canvas') !== null")
     assert page.evaluate("() => typeof window.echarts") == "object"

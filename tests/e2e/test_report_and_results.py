@@ -15,6 +15,7 @@ def test_county_uploads_a_report_sees_the_typo_and_accepts_a_figure(world, page,
     # the seed reports 2021 figures: a cycle collecting 2021 data accepts them (a 2020 one refuses)
     type(world.cycle).objects.filter(pk=world.cycle.pk).update(data_year=2021, year=2022)
     login("county_filler")
+    page.click("a.task-link")
     page.click(".tabs a:has-text('自评报告')")
     page.set_input_files("#report-file", str(SEED))
     page.click("#report-upload")
@@ -34,6 +35,7 @@ def test_province_sees_ranking_and_charts(world, page, login):
 
     store(world.cycle, compute(world.cycle))
     login("province_admin")
+    page.click("a.task-link")
     page.click("#results-link")
     page.wait_for_function("() => document.querySelectorAll('.chart canvas').length === 3")
     assert "泽州县" in page.inner_text("#ranking")

@@ -76,3 +76,17 @@ def require_edit(user, region: Region) -> None:
     require_view(user, region)
     if not can_edit_region_data(user, region):
         raise PermissionDenied("只有本县（市、区）填报联络员可以修改本地数据")
+
+
+def coordinators_of(region: Region):
+    """Who is told about a region's own submission: its coordinators."""
+    return User.objects.filter(role=Role.COUNTY_COORDINATOR, region=region, is_active=True)
+
+
+def offices_over(region: Region):
+    """Who is told when a region submits: the office administrators of the regions that contain it."""
+    codes, node = [], region
+    while node is not None:
+        codes.append(node.code)
+        node = node.parent
+    return User.objects.filter(role=Role.PROVINCE_ADMIN, region__code__in=codes, is_active=True)

@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "evaluation.submission.allow_late": _("同意逾期提交"),
     "evaluation.cycle.draft": _("设置评价周期"),
     "evaluation.cycle.publish": _("发布评价周期"),
+    "evaluation.cycle.urge": _("催报"),
     "evaluation.scores.self": _("修改自评得分"),
     "evaluation.scores.review": _("评审打分"),
     "evaluation.narrative.change": _("修改自评情况"),

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dutyeval.accounts import scoping
 from dutyeval.audit.services import log_action
 from dutyeval.core.catalogue import default_catalogue
+from dutyeval.notifications.services import notify
 from dutyeval.regions.models import Region
 from dutyeval.schemes.services import freeze
 
@@ -112,6 +114,10 @@ def publish_cycle(cycle: Cycle, user) -> int:
     cycle.save(update_fields=["state", "published_at"])
     log_action("evaluation.cycle.publish", actor=user, obj=cycle, region=cycle.root,
                data={"regions": len(regions), "excluded": cycle.excluded})
+    deadline = timezone.localtime(cycle.deadline).strftime("%Y年%m月%d日 %H:%M")
+    for sub in Submission.objects.filter(cycle=cycle).select_related("region"):
+        notify(scoping.coordinators_of(sub.region), "assigned", f"新的评价任务：{cycle.name}",
+               f"请于{deadline}前完成数据填报、自评打分并提交。", reverse("submission", args=[sub.pk]))
     return len(regions)
 
 
@@ -130,4 +136,6 @@ def allow_late_submission(submission: Submission, user, reason: str) -> Submissi
     sub.save(update_fields=["late_allowed", "updated"])
     log_action("evaluation.submission.allow_late", actor=user, obj=sub, region=sub.region,
                data={"reason": reason[:2000], "deadline": sub.cycle.deadline.isoformat() if sub.cycle.deadline else None})
+    notify(scoping.coordinators_of(sub.region), "late_allowed", f"督导办已同意逾期提交：{sub.cycle.name}",
+           f"理由：{reason}", reverse("submission", args=[sub.pk]))
     return sub

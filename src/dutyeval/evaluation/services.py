@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyeval.accounts import scoping
 from dutyeval.audit.services import log_action
+from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Narrative, Submission
@@ -79,6 +81,9 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
     log_action("evaluation.submission.submit", actor=user, obj=sub, region=sub.region,
                data={"from": old, "to": sub.state, "late": late,
                      **({"anomalies": len(anomalies), "reason": anomaly_reason[:2000]} if anomalies else {})})
+    notify(scoping.offices_over(sub.region), "submitted", f"{sub.region.name}已提交自评材料",
+           f"《{sub.cycle.name}》：{sub.region.name}已提交{'（逾期提交）' if sub.late else ''}，请审核。",
+           reverse("submission", args=[sub.pk]))
     return sub
 
 
@@ -97,6 +102,8 @@ def return_submission(submission: Submission, user, reason: str) -> Submission:
     sub.save(update_fields=["state", "return_reason", "updated"])
     log_action("evaluation.submission.return", actor=user, obj=sub, region=sub.region,
                data={"from": S.SUBMITTED, "to": S.RETURNED, "reason": reason})
+    notify(scoping.coordinators_of(sub.region), "returned", f"自评材料被退回：{sub.cycle.name}",
+           f"退回原因：{reason}", reverse("submission", args=[sub.pk]))
     return sub
 
 
@@ -111,6 +118,8 @@ def accept_submission(submission: Submission, user) -> Submission:
     sub.save(update_fields=["state", "updated"])
     log_action("evaluation.submission.accept", actor=user, obj=sub, region=sub.region,
                data={"from": S.SUBMITTED, "to": S.ACCEPTED})
+    notify(scoping.coordinators_of(sub.region), "accepted", f"自评材料已审核通过：{sub.cycle.name}",
+           f"{sub.region.name}的自评材料已审核通过。", reverse("submission", args=[sub.pk]))
     return sub
 
 

@@ -7,9 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import Cycle, Submission
+from dutyeval.notifications.models import Notification
+from dutyeval.notifications.services import mark_all_read
 
 SORTS = {
     "region": "region__code",
@@ -22,22 +26,66 @@ SORTS = {
 
 @login_required
 def home(request):
+    """Each user's task list (what is due, overdue, returned, awaiting review, with dates) and messages."""
     user = request.user
-    if user.role == "county_coordinator":
-        sub = Submission.objects.filter(region_id=user.region_id).order_by("-cycle__year").first()
-        if sub:
-            return redirect("submission", pk=sub.pk)
-        return render(request, "web/empty.html", {"message": "本县暂无评价任务。"})
-    if user.region_id:
-        cycle = (Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state=Cycle.State.PUBLISHED)
-                 .order_by("-year").first())
-        if cycle:
-            return redirect("cycle", pk=cycle.pk)
-        if scoping.can_administer(user, user.region):
-            return redirect("cycle-list")
-    if user.is_superuser:
+    if user.is_superuser and user.region_id is None:
         return redirect("admin:index")
-    return render(request, "web/empty.html", {"message": "暂无评价任务。"})
+    tasks = _county_tasks(user) if user.role == "county_coordinator" else _office_tasks(user)
+    notes = list(Notification.objects.filter(user=user)[:30])
+    return render(request, "web/home.html", {"tasks": tasks, "notes": notes,
+                                             "can_urge": scoping.can_administer(user, user.region)
+                                             if user.region_id else False})
+
+
+@login_required
+@require_POST
+def read_all(request):
+    mark_all_read(request.user)
+    return redirect("home")
+
+
+def _county_tasks(user) -> list[dict]:
+    tasks = []
+    subs = (Submission.objects.filter(region_id=user.region_id, cycle__state=Cycle.State.PUBLISHED)
+            .select_related("cycle", "region").order_by("-cycle__year"))
+    for sub in subs:
+        what = {
+            Submission.State.DRAFT: "填报数据、自评打分并提交自评材料",
+            Submission.State.RETURNED: "按退回意见修改后重新提交",
+            Submission.State.SUBMITTED: "已提交，等待审核",
+            Submission.State.ACCEPTED: "已审核通过",
+            Submission.State.LOCKED: "结果已发布，材料已锁定",
+        }[sub.state]
+        tasks.append({"title": sub.cycle.name, "what": what, "url": reverse("submission", args=[sub.pk]),
+                      "due": sub.cycle.deadline if sub.editable else None, "overdue": sub.overdue,
+                      "state": sub.state, "state_label": sub.get_state_display(),
+                      "note": sub.return_reason if sub.state == Submission.State.RETURNED else "",
+                      "open": sub.editable})
+    return tasks
+
+
+def _office_tasks(user) -> list[dict]:
+    if user.region_id is None:
+        return []
+    tasks = []
+    administer = scoping.can_administer(user, user.region)
+    cycles = Cycle.objects.filter(root__code__startswith=user.region.prefix).order_by("-year", "-created")
+    for cycle in cycles:
+        if cycle.state == Cycle.State.DRAFT:
+            if administer:
+                tasks.append({"title": cycle.name, "what": "草拟中：核对设置后发布", "open": True, "state": "draft",
+                              "state_label": "草拟", "url": reverse("cycle-edit", args=[cycle.pk]), "due": None})
+            continue
+        counts = Counter(Submission.objects.filter(cycle=cycle, region__in=scoping.visible_regions(user))
+                         .values_list("state", flat=True))
+        waiting = counts[Submission.State.SUBMITTED]
+        late = counts[Submission.State.DRAFT] + counts[Submission.State.RETURNED] if cycle.is_past_deadline else 0
+        overview = reverse("cycle", args=[cycle.pk])
+        tasks.append({"title": cycle.name, "cycle": cycle, "open": bool(waiting or late), "url": overview,
+                      "what": f"待审核 {waiting} 个" + (f"，逾期未提交 {late} 个" if late else ""),
+                      "waiting_url": f"{overview}?state=submitted", "late": late, "due": cycle.deadline,
+                      "state": "submitted" if waiting else "accepted", "state_label": "待办" if waiting or late else "无待办"})
+    return tasks
 
 
 @login_required

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
 from dutyeval.core.catalogue import default_catalogue
-from dutyeval.evaluation import cycles
+from dutyeval.evaluation import cycles, reminders
 from dutyeval.evaluation.models import Cycle
 from dutyeval.evaluation.services import WorkflowError
 
@@ -89,3 +90,17 @@ def allow_late(request, pk: int):
     else:
         messages.success(request, f"已同意{sub.region.name}逾期提交。")
     return redirect("submission", pk=pk)
+
+
+@login_required
+@require_POST
+def urge(request, pk: int):
+    """催报: one message to every region that has not submitted after the deadline."""
+    cycle = _own_cycle(request.user, pk)
+    try:
+        n = reminders.urge_late_regions(cycle, request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已向 {n} 个逾期未提交的地区发出催报。" if n else "没有逾期未提交的地区。")
+    return redirect("home" if request.POST.get("next") == "home" else reverse("cycle", args=[pk]))
