@@ -138,6 +138,7 @@ ONLY = {
     ("GET", "cycle-edit"): ADMIN,
     ("POST", "cycle-edit"): ADMIN,
     ("POST", "cycle-publish"): ADMIN,
+    ("POST", "cycle-urge"): ADMIN,
     ("POST", "submission-allow-late"): ADMIN,
     ("GET", "data-correct"): ADMIN,
     ("POST", "data-correct"): ADMIN,
