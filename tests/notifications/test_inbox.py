@@ -26,6 +26,7 @@ def test_the_county_home_is_its_task_list_with_dated_deadlines(world, client_as)
     deadline = timezone.localtime(timezone.now() + timedelta(days=10))
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in body
     assert reverse("submission", args=[world.sub.pk]) in body
+    assert "数据已填 0/" in body and "项未自评打分" in body and "项缺佐证材料" in body  # how far there is to go
     assert world.other_sub.region.name not in body  # not another county's task
 
 

@@ -56,12 +56,32 @@ def _county_tasks(user) -> list[dict]:
             Submission.State.ACCEPTED: "已审核通过",
             Submission.State.LOCKED: "结果已发布，材料已锁定",
         }[sub.state]
+        if sub.editable:  # what is still missing, so the clerk knows how far there is to go
+            what += "（" + _progress(sub) + "）"
         tasks.append({"title": sub.cycle.name, "what": what, "url": reverse("submission", args=[sub.pk]),
                       "due": sub.cycle.deadline if sub.editable else None, "overdue": sub.overdue,
                       "state": sub.state, "state_label": sub.get_state_display(),
                       "note": sub.return_reason if sub.state == Submission.State.RETURNED else "",
                       "open": sub.editable})
     return tasks
+
+
+def _progress(sub: Submission) -> str:
+    from dutyeval.collection.models import DataValue
+    from dutyeval.core.catalogue import default_catalogue
+    from dutyeval.evaluation.services import missing_self_scores
+    from dutyeval.evidence.services import missing_evidence
+
+    cat, cycle = default_catalogue(), sub.cycle
+    stored = DataValue.objects.filter(region=sub.region, year__in=cycle.years_collected()).values_list(
+        "element__code", "year")
+    filled = sum(1 for code, year in stored if code in cat and cycle.year_of(code) == year)
+    parts = [f"数据已填 {filled}/{len(cat.elements)}"]
+    unscored, no_evidence = len(missing_self_scores(sub)), len(missing_evidence(sub))
+    parts.append(f"{unscored} 项未自评打分" if unscored else "自评打分已完成")
+    if no_evidence:
+        parts.append(f"{no_evidence} 项缺佐证材料")
+    return "，".join(parts)
 
 
 def _office_tasks(user) -> list[dict]:
