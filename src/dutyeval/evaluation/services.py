@@ -36,12 +36,12 @@ def _lock(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().select_related("region", "cycle").get(pk=submission.pk)
 
 
-@transaction.atomic
 def report_errors(sub: Submission) -> list[dict]:
     """Error-level anomalies in the region's analysed self-evaluation report(s)."""
     return [a for doc in sub.reports.filter(state="done") for a in doc.anomalies if a.get("severity") == "error"]
 
 
+@transaction.atomic
 def submit_submission(submission: Submission, user, *, anomaly_reason: str = "") -> Submission:
     """Submit; with error-level anomalies in the uploaded report, only with a reason (recorded)."""
     sub = _lock(submission)
