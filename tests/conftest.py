@@ -126,16 +126,35 @@ def attach_all_evidence(evidence_media):
 
 
 @pytest.fixture
-def fill_all_self_scores(attach_all_evidence):
-    """Give every manual item a self score, and every item that needs it a piece of evidence
-    (attach_all_evidence), so the submission may be submitted."""
+def record_cover(evidence_media):
+    """Record the 报送文件 (文号, date, issuer and a sealed PDF) of a submission."""
+    from datetime import date
+
+    from evidence.samples import pdf
+
+    from dutyeval.evaluation.cover import record_cover_document
+
+    def record(sub, user, number="泽政办函〔2021〕12号"):
+        return record_cover_document(sub, user, number=number, day=date(2021, 10, 20),
+                                     issuer=f"{sub.region.name}人民政府办公室", approval=f"经{sub.region.name}人民政府同意",
+                                     upload=pdf(), filename="报送文件.pdf")
+
+    return record
+
+
+@pytest.fixture
+def fill_all_self_scores(attach_all_evidence, record_cover):
+    """Give every manual item a self score, every item that needs it a piece of evidence
+    (attach_all_evidence) and the submission its 报送文件 (record_cover), so it may be submitted."""
     from dutyeval.evaluation import services
 
-    def fill(sub, user, evidence=True):
+    def fill(sub, user, evidence=True, cover=True):
         entries = {i.pk: (str(i.points), "") for i in services.manual_leaves(sub) if i.rule_kind == "manual"}
         assert services.save_self_scores(sub, user, entries) == []
         if evidence:
             attach_all_evidence(sub, user)
+        if cover:
+            record_cover(sub, user)
 
     return fill
 

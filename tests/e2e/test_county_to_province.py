@@ -53,6 +53,19 @@ def test_county_uploads_fixes_submits_and_province_returns(world, page, login, t
         assert "已保存" in page.inner_text(".messages")
     attach_all_evidence(world.sub, world.county_filler)  # 佐证材料; uploading in the page: test_evidence.py
     page.click(".tabs a:has-text('概况')")
+    # the report goes up as an official document: 文号 with the wrong brackets is normalised, the PDF kept
+    from evidence.samples import pdf
+
+    letter = tmp_path / "报送文件.pdf"
+    letter.write_bytes(pdf())
+    page.fill("#id_number", "泽政办函[2021]12号")
+    page.fill("#id_date", "2021-10-20")
+    page.fill("#id_issuer", "泽州县人民政府办公室")
+    page.fill("#id_approval", "经县人民政府同意")
+    page.set_input_files("#id_cover_file", str(letter))
+    page.click("#cover-save")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("#cover-number") == "泽政办函〔2021〕12号"
     page.once("dialog", lambda d: d.accept())
     page.click("#submit-btn")
     page.wait_for_load_state("networkidle")

@@ -143,6 +143,7 @@ ONLY = {
     ("GET", "data-correct"): ADMIN,
     ("POST", "data-correct"): ADMIN,
     ("POST", "submission-submit"): COUNTY,
+    ("POST", "cover-record"): COUNTY,
     ("POST", "api/submissions/<pk>/submit"): COUNTY,
     ("PUT", "api/regions/<code>/values/<year>"): COUNTY,
     ("POST", "data-area"): COUNTY,

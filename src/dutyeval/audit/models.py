@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "evaluation.cycle.draft": _("设置评价周期"),
     "evaluation.cycle.publish": _("发布评价周期"),
     "evaluation.cycle.urge": _("催报"),
+    "evaluation.cover.record": _("登记报送文件"),
     "evaluation.scores.self": _("修改自评得分"),
     "evaluation.scores.review": _("评审打分"),
     "evaluation.narrative.change": _("修改自评情况"),

@@ -224,3 +224,27 @@ class RecomputeJob(models.Model):
             models.UniqueConstraint(fields=["cycle"], condition=models.Q(state="queued"), name="one_queued_per_cycle"),
             models.UniqueConstraint(fields=["cycle"], condition=models.Q(state="running"), name="one_running_per_cycle"),
         ]
+
+
+class CoverDocument(models.Model):
+    """The submission as an official document (报送文件): 文号, date, issuing authority, the
+    government's approval, and the signed and sealed cover letter as a PDF."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="cover")
+    number = models.CharField(_("文号"), max_length=64)  # e.g. 阳政办函〔2021〕174号
+    date = models.DateField(_("成文日期"))
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    approval = models.CharField(_("审批说明"), max_length=100, blank=True)  # e.g. 经市人民政府同意
+    filename = models.CharField(_("盖章文件"), max_length=255, blank=True)
+    stored_name = models.CharField(max_length=100, blank=True)  # under MEDIA_ROOT/cover_letters
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("报送文件")
+        verbose_name_plural = _("报送文件")
+
+    def __str__(self) -> str:
+        return self.number

@@ -57,6 +57,9 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
     from dutyeval.evidence.services import require_evidence  # here: evidence imports this module
 
     require_evidence(sub)  # every item that needs 佐证材料 has a file; else the full list of what is missing
+    from .cover import require_cover  # here: cover imports this module
+
+    require_cover(sub)  # the 报送文件: 文号, date, issuer and the sealed PDF
     # a first submission after the deadline needs the office's consent, unless the cycle accepts it;
     # a submission the office returned may always come back
     late = sub.state == S.DRAFT and sub.cycle.is_past_deadline

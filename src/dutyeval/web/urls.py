@@ -5,6 +5,7 @@ from dutyeval.reports import views as reports
 from .views import (
     balance,
     correction,
+    cover,
     cycle,
     cycle_setup,
     data,
@@ -37,6 +38,8 @@ urlpatterns = [
     path("s/<int:pk>/return/", submission.return_, name="submission-return"),
     path("s/<int:pk>/accept/", submission.accept, name="submission-accept"),
     path("s/<int:pk>/allow-late/", cycle_setup.allow_late, name="submission-allow-late"),
+    path("s/<int:pk>/cover/", cover.record, name="cover-record"),
+    path("s/<int:pk>/cover.pdf", cover.download, name="cover-download"),
     path("s/<int:pk>/data/<slug:area>/", data.area_form, name="data-area"),
     path("s/<int:pk>/excel/", data.excel, name="data-excel"),
     path("s/<int:pk>/correct/", correction.correct, name="data-correct"),

@@ -11,7 +11,7 @@ from dutyeval.audit.models import AuditLog
 from dutyeval.collection.models import DataValue
 from dutyeval.core.catalogue import default_catalogue
 from dutyeval.evaluation import services
-from dutyeval.evaluation.models import ItemScore, Narrative
+from dutyeval.evaluation.models import CoverDocument, ItemScore, Narrative
 
 from ..forms import ReturnForm
 from .common import submission_for
@@ -59,6 +59,10 @@ def detail(request, pk: int):
             "return_form": ReturnForm(),
             "report": sub.reports.filter(state="done").first(),
             "report_errors": len(services.report_errors(sub)) if sub.editable else 0,
+            "cover": (cover := CoverDocument.objects.filter(submission=sub).first()),
+            "cover_form": request.session.pop(f"cover-{sub.pk}", None) or (
+                {"number": cover.number, "date": cover.date.isoformat(), "issuer": cover.issuer,
+                 "approval": cover.approval} if cover else {}),
         },
     )
 
