@@ -90,3 +90,13 @@ def offices_over(region: Region):
         codes.append(node.code)
         node = node.parent
     return User.objects.filter(role=Role.PROVINCE_ADMIN, region__code__in=codes, is_active=True)
+
+
+def get_in_scope(user, queryset, *, region_of=lambda obj: obj.region, **lookup):
+    """The one object `lookup` finds, if its region is in the user's scope; 404 otherwise (not found and
+    not yours look the same)."""
+    from django.shortcuts import get_object_or_404
+
+    obj = get_object_or_404(queryset, **lookup)
+    require_view(user, region_of(obj))
+    return obj

@@ -18,7 +18,7 @@ from dutyeval.audit.services import log_action
 from dutyeval.evidence.detect import PDF, Refused, detect
 
 from .models import CoverDocument, Submission
-from .services import WorkflowError, require_editable
+from .rules import WorkflowError, require_editable
 
 FOLDER = "cover_letters"
 # 机关代字〔年份〕序号号: 阳政办函〔2021〕174号, 泽政发〔2021〕3号, 晋政教督〔2021〕1号

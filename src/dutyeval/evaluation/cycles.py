@@ -26,7 +26,7 @@ from dutyeval.regions.models import Region
 from dutyeval.schemes.services import freeze
 
 from .models import Cycle, CycleStage, Submission
-from .services import WorkflowError
+from .rules import WorkflowError
 
 
 @dataclass

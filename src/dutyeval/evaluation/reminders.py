@@ -13,7 +13,7 @@ from dutyeval.audit.services import log_action
 from dutyeval.notifications.services import notify
 
 from .models import Cycle, Submission
-from .services import WorkflowError
+from .rules import WorkflowError
 
 DUE_SOON = timedelta(days=3)
 

@@ -15,21 +15,9 @@ from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Narrative, Submission
+from .rules import ItemError, WorkflowError, require_editable
 
 S = Submission.State
-
-
-class WorkflowError(Exception):
-    """A transition not allowed in the current state, or by this user. The message is for users."""
-
-
-class ItemError(str):
-    """An error message about one indicator; `pk` lets a page show it next to that item's field."""
-
-    def __new__(cls, message: str, pk: int):
-        obj = super().__new__(cls, message)
-        obj.pk = pk
-        return obj
 
 
 def _lock(submission: Submission) -> Submission:
@@ -54,10 +42,10 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
         raise WorkflowError(
             _("还有 %(n)d 项指标未自评打分（如 %(first)s），请完成后再提交") % {"n": len(missing), "first": missing[0]}
         )
-    from dutyeval.evidence.services import require_evidence  # here: evidence imports this module
+    from dutyeval.evidence.services import require_evidence  # evidence sits above evaluation's models
 
     require_evidence(sub)  # every item that needs 佐证材料 has a file; else the full list of what is missing
-    from .cover import require_cover  # here: cover imports this module
+    from .cover import require_cover
 
     require_cover(sub)  # the 报送文件: 文号, date, issuer and the sealed PDF
     # a first submission after the deadline needs the office's consent, unless the cycle accepts it;
@@ -124,13 +112,6 @@ def accept_submission(submission: Submission, user) -> Submission:
     notify(scoping.coordinators_of(sub.region), "accepted", f"自评材料已审核通过：{sub.cycle.name}",
            f"{sub.region.name}的自评材料已审核通过。", reverse("submission", args=[sub.pk]))
     return sub
-
-
-def require_editable(sub: Submission, user) -> None:
-    if not scoping.can_edit_region_data(user, sub.region):
-        raise WorkflowError(_("只有本县（市、区）填报联络员可以修改"))
-    if not sub.editable:
-        raise WorkflowError(_("材料已提交，退回前不能修改"))
 
 
 def manual_leaves(sub: Submission):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dutyeval import uploads
 from dutyeval.audit.services import log_action
 from dutyeval.evaluation.models import Submission
-from dutyeval.evaluation.services import WorkflowError, require_editable
+from dutyeval.evaluation.rules import WorkflowError, require_editable
 from dutyeval.schemes.models import Indicator
 
 from .detect import Refused, detect

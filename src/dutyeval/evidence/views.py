@@ -12,8 +12,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
+from dutyeval.evaluation.rules import submission_for
 from dutyeval.evaluation.services import WorkflowError
-from dutyeval.web.views.common import submission_for
 
 from . import services
 from .detect import ACCEPT

@@ -16,7 +16,7 @@ from dutyeval.collection.services import ValidationFailed, YearClosed, save_valu
 from dutyeval.core.catalogue import UNIT_TO_YUAN, default_catalogue
 from dutyeval.core.textfacts.api import IngestError, ingest_bytes
 from dutyeval.core.textfacts.reader import MAX_BYTES
-from dutyeval.evaluation.services import WorkflowError, require_editable
+from dutyeval.evaluation.rules import WorkflowError, require_editable
 
 from .models import ReportDocument
 

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
 from dutyeval.core.catalogue import default_catalogue
+from dutyeval.evaluation.rules import submission_for
 from dutyeval.evaluation.services import WorkflowError
-from dutyeval.web.views.common import submission_for
 
 from . import services
 from .highlight import segments
