@@ -53,6 +53,7 @@ PROVINCES = [
     65,
 ]
 FIRST_YEAR, N_YEARS, YEAR = 2019, 5, 2023
+LEVELS = ("preschool", "primary", "junior", "senior", "vocational")
 N_ELEMENTS = 320
 
 
@@ -140,6 +141,16 @@ def _values(rng, n_regions, county_rows):
     values["dangerous_building_area"] = np.where(
         rng.random((n, N_YEARS)) < 0.95, 0, rng.uniform(10, 900, (n, N_YEARS))
     )
+    # 两个只增不减 per student is measured over all students together (the check's default): the
+    # total enrolment is the levels' sum; half the counties report the per-student figure, the
+    # others have it derived from the budget (万元) ÷ the total enrolment
+    values["enrol_total"] = sum(values[f"enrol_{lv}"] for lv in LEVELS)
+    values["per_student_budget"] = np.where(
+        rng.random((n, 1)) < 0.5, values["edu_exp_budget"] * 1e4 / values["enrol_total"], np.nan
+    )
+    # stored as the system stores them: 4 decimals (万元 amounts exact to the yuan)
+    values = {code: np.round(v, 4) for code, v in values.items()}
+    _edges(rng, values, n)
     out = {}
     for code, v in values.items():
         v = np.where(rng.random(v.shape) < 0.02, np.nan, v)  # 2 % missing figures
@@ -148,6 +159,25 @@ def _values(rng, n_regions, county_rows):
         out[code] = full
     del years
     return out
+
+
+def _edges(rng, values, n, share=0.03):
+    """Plant figures exactly at a requirement, or one recorded unit (0.0001) beyond it, in about
+    `share` of the counties per check: only the data's precision decides these verdicts (at the
+    requirement, or short by half a unit or less, passes; a whole unit short fails)."""
+    y = YEAR - FIRST_YEAR
+
+    def plant(code, target):
+        pick = rng.random(n) < share
+        step = rng.integers(0, 2, n) * 1e-4  # 0: at the requirement, 1: one unit beyond it
+        values[code][:, y] = np.where(pick, np.round(target - step, 4), values[code][:, y])
+
+    plant("edu_exp_budget", values["edu_exp_budget"][:, y - 1])  # y ≥ y-1
+    plant("per_student_budget", values["per_student_budget"][:, y - 1])  # where reported
+    plant("teacher_pay_compulsory", values["civil_servant_pay"][:, y])  # ≥ 100 %
+    plant("training_funds", np.round(values["teacher_payroll"][:, y] * 0.015, 4))  # 1.5 %, short ≤ ½ unit
+    plant("gross_enrol_preschool", np.full(n, 85.0))
+    plant("retention_compulsory", np.full(n, 100.0 + 1e-4))  # 100.0001 % is a data error, 100 % is not
 
 
 def _schools(rng, scale, county_codes):
@@ -181,12 +211,15 @@ def _scheme() -> Scheme:
 
     checks = [
         leaf("1.1", 4, Rule(kind="check", check="two_no_decrease_total")),
-        *(
-            leaf(f"1.2.{k}", 2, Rule(kind="check", check="two_no_decrease_per_student", params={"level": lv}))
-            for k, lv in enumerate(("preschool", "primary", "junior", "senior", "vocational"), 1)
+        # per student: all students together (the statutory default), every level, one level
+        leaf("1.2.1", 4, Rule(kind="check", check="two_no_decrease_per_student")),
+        leaf("1.2.2", 3, Rule(kind="check", check="two_no_decrease_per_student", params={"level": "each"})),
+        leaf(
+            "1.2.3", 3, Rule(kind="check", check="two_no_decrease_per_student", params={"level": "primary"})
         ),
         leaf("1.3", 4, Rule(kind="check", check="teacher_pay_parity")),
-        leaf("1.4", 3, Rule(kind="check", check="training_funds_share")),
+        # no national figure (thresholds.yaml value: null): the scheme states it, as it must
+        leaf("1.4", 3, Rule(kind="check", check="training_funds_share", params={"threshold": 1.5})),
         leaf("1.5", 4, Rule(kind="check", check="per_student_public_funds")),
         leaf("1.6", 3, Rule(kind="check", check="preschool_gross_enrolment")),
         leaf("1.7", 3, Rule(kind="check", check="preschool_public_share")),
