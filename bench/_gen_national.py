@@ -144,13 +144,15 @@ def _values(rng, n_regions, county_rows):
     # 两个只增不减 per student is measured over all students together (the check's default): the
     # total enrolment is the levels' sum; half the counties report the per-student figure, the
     # others have it derived from the budget (万元) ÷ the total enrolment
+    # (drawn from a child generator: the main stream, hence the schools of (a) and (c), stays as it was)
+    extra = rng.spawn(1)[0]
     values["enrol_total"] = sum(values[f"enrol_{lv}"] for lv in LEVELS)
     values["per_student_budget"] = np.where(
-        rng.random((n, 1)) < 0.5, values["edu_exp_budget"] * 1e4 / values["enrol_total"], np.nan
+        extra.random((n, 1)) < 0.5, values["edu_exp_budget"] * 1e4 / values["enrol_total"], np.nan
     )
     # stored as the system stores them: 4 decimals (万元 amounts exact to the yuan)
     values = {code: np.round(v, 4) for code, v in values.items()}
-    _edges(rng, values, n)
+    _edges(extra, values, n)
     out = {}
     for code, v in values.items():
         v = np.where(rng.random(v.shape) < 0.02, np.nan, v)  # 2 % missing figures
