@@ -95,7 +95,9 @@ def test_pages_load_their_charts_from_static_files(world, client_as):
 # ---- HTTPS ---------------------------------------------------------------------------------------
 
 def _production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYEVAL_", "SECRET_KEY", "DEBUG"))}
+    # a production server's environment: nothing of the test run's (the e2e conftest allows async-unsafe DB access)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DUTYEVAL_", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     env.update(DJANGO_SETTINGS_MODULE="dutyeval.settings", DEBUG="false", DUTYEVAL_DEMO="false",
                SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="duban.example.gov.cn",
                DUTYEVAL_VAR_DIR=str(tmp_path), **extra)
