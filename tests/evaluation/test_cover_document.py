@@ -90,3 +90,8 @@ def test_a_refused_form_keeps_what_was_typed(world, client_as, evidence_media):
                {"number": "泽政办函2021-12", "date": "2021-10-20", "issuer": "泽州县人民政府办公室"}, follow=True)
     body = r.content.decode()
     assert "格式不对" in body and 'value="泽政办函2021-12"' in body and 'value="泽州县人民政府办公室"' in body
+    # the reason sits right after its field
+    field = body.index('value="泽政办函2021-12"')
+    assert body.index("格式不对", field) - field < 200
+    # shown once: a reload shows the form clean again
+    assert "格式不对" not in c.get(reverse("submission", args=[world.sub.pk])).content.decode()

@@ -38,9 +38,10 @@ def record(request, pk: int):
             upload=upload, filename=upload.name if upload else "",
         )
     except covers.CoverInvalid as exc:
-        for message in exc.errors.values():
-            messages.error(request, message)
-        request.session[f"cover-{pk}"] = {k: request.POST.get(k, "") for k in ("number", "date", "issuer", "approval")}
+        messages.error(request, "报送文件未登记，请按提示修改。")
+        # shown once, next to each field, with what was typed
+        request.session[f"cover-{pk}"] = {**{k: request.POST.get(k, "") for k in ("number", "date", "issuer", "approval")},
+                                          "errors": exc.errors}
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
