@@ -165,8 +165,9 @@ def test_county_changes_a_value_and_the_worker_recomputes():
     b = Browser()
     _, page = b.get("/login/")
     url, page = b.post("/login/", [("csrfmiddlewaretoken", _csrf(page)), ("username", user), ("password", password)])
-    m = re.search(r"/s/(\d+)/$", url)
-    assert m, f"after login a county coordinator lands on its submission, not {url}"
+    # a county coordinator lands on 我的待办, whose task links to its open submission
+    m = re.search(r'class="task-link" href="/s/(\d+)/"', page)
+    assert m, f"after login a county coordinator sees its task list with its submission, not {url}"
     sub = int(m.group(1))
 
     path = f"/s/{sub}/data/finance/"
