@@ -65,6 +65,15 @@ EPS = 1e-9
 
 
 # ---- (a) baseline: balance, one county and level at a time ------------------------------------
+
+# checks of a share reported or computed from its counts: reported element, numerator elements, denominator
+SHARE_CHECKS = {
+    "preschool_public_share": ("public_kg_share", ("enrol_preschool_public",), "enrol_preschool"),
+    "preschool_affordable_coverage": (
+        "affordable_kg_coverage", ("enrol_preschool_public", "enrol_preschool_affordable"), "enrol_preschool"),
+    "disabled_enrolment": ("disabled_enrol_rate", ("disabled_children_enrolled",), "disabled_children"),
+}
+
 def baseline_balance(df: pd.DataFrame) -> pd.DataFrame:
     cols = [i.code for i in QUALITY_INDICATORS]
 
@@ -329,20 +338,8 @@ def scalar_check(name: str, params: dict, code: str, get, spec: dict) -> int:
         return _rate(get("gross_enrol_senior", y), thr(), False)
     if name == "compulsory_retention":
         return _rate(get("retention_compulsory", y), thr(), True)
-    if name in ("preschool_public_share", "preschool_affordable_coverage", "disabled_enrolment"):
-        reported, num, den = {
-            "preschool_public_share": ("public_kg_share", ("enrol_preschool_public",), "enrol_preschool"),
-            "preschool_affordable_coverage": (
-                "affordable_kg_coverage",
-                ("enrol_preschool_public", "enrol_preschool_affordable"),
-                "enrol_preschool",
-            ),
-            "disabled_enrolment": (
-                "disabled_enrol_rate",
-                ("disabled_children_enrolled",),
-                "disabled_children",
-            ),
-        }[name]
+    if name in SHARE_CHECKS:
+        reported, num, den = SHARE_CHECKS[name]
         if math.isfinite(get(reported, y)):
             return _rate(get(reported, y), thr(), True)
         return _share(sum(get(c, y) for c in num), get(den, y), thr(), True)
@@ -525,20 +522,8 @@ def frame_check(name: str, params: dict, get: _Wide, spec: dict) -> pd.Series:
         return _rate_v(get("gross_enrol_senior", y), thr(), False)
     if name == "compulsory_retention":
         return _rate_v(get("retention_compulsory", y), thr(), True)
-    if name in ("preschool_public_share", "preschool_affordable_coverage", "disabled_enrolment"):
-        reported, num, den = {
-            "preschool_public_share": ("public_kg_share", ("enrol_preschool_public",), "enrol_preschool"),
-            "preschool_affordable_coverage": (
-                "affordable_kg_coverage",
-                ("enrol_preschool_public", "enrol_preschool_affordable"),
-                "enrol_preschool",
-            ),
-            "disabled_enrolment": (
-                "disabled_enrol_rate",
-                ("disabled_children_enrolled",),
-                "disabled_children",
-            ),
-        }[name]
+    if name in SHARE_CHECKS:
+        reported, num, den = SHARE_CHECKS[name]
         rep = get(reported, y)
         derived = _share_v(sum(get(c, y) for c in num), get(den, y), thr(), True)
         return _rate_v(rep, thr(), True).where(rep.notna(), derived)
