@@ -64,8 +64,6 @@ from dutyeval.core.scoring import score_all, to_cents  # noqa: E402
 EPS = 1e-9
 
 
-# ---- (a) baseline: balance, one county and level at a time ------------------------------------
-
 # checks of a share reported or computed from its counts: reported element, numerator elements, denominator
 SHARE_CHECKS = {
     "preschool_public_share": ("public_kg_share", ("enrol_preschool_public",), "enrol_preschool"),
@@ -73,6 +71,10 @@ SHARE_CHECKS = {
         "affordable_kg_coverage", ("enrol_preschool_public", "enrol_preschool_affordable"), "enrol_preschool"),
     "disabled_enrolment": ("disabled_enrol_rate", ("disabled_children_enrolled",), "disabled_children"),
 }
+
+
+# ---- (a) baseline: balance, one county and level at a time ------------------------------------
+
 
 def baseline_balance(df: pd.DataFrame) -> pd.DataFrame:
     cols = [i.code for i in QUALITY_INDICATORS]
