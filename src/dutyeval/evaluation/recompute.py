@@ -105,8 +105,9 @@ def store(cycle: Cycle, scores: SchemeScores, progress=lambda p, m: None) -> int
 STALE_AFTER = timedelta(minutes=15)  # a running job silent this long died with its worker
 
 
-def schedule_recompute(cycle: Cycle, reason: str = "") -> RecomputeJob:
-    """Queue a recomputation unless one is already waiting (it will see the newest data)."""
+def schedule_recompute(cycle: Cycle, reason: str = "", region=None) -> RecomputeJob:
+    """Queue a recomputation unless one is already waiting (it will see the newest data).
+    `region`: the one evaluated region whose figures or scores changed (None: the whole cycle)."""
     for _attempt in range(3):
         waiting = RecomputeJob.objects.filter(cycle=cycle, state=RecomputeJob.State.QUEUED).first()
         if waiting is not None:

@@ -189,7 +189,7 @@ def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str,
                    data={"changes": changes, "notes": notes})
         from .recompute import schedule_recompute
 
-        schedule_recompute(sub.cycle, f"{sub.region.name}修改自评得分")
+        schedule_recompute(sub.cycle, f"{sub.region.name}修改自评得分", region=sub.region)
     return []
 
 
@@ -245,5 +245,5 @@ def save_review_scores(submission: Submission, user, entries: dict[int, tuple[st
         log_action("evaluation.scores.review", actor=user, obj=sub, region=sub.region, data={"changes": changes})
         from .recompute import schedule_recompute
 
-        schedule_recompute(sub.cycle, f"{sub.region.name}评审打分")
+        schedule_recompute(sub.cycle, f"{sub.region.name}评审打分", region=sub.region)
     return []
