@@ -2,11 +2,18 @@
 
 Submission workflow (transition table; enforced in services.py):
 
-    draft     --submit-->   submitted   (county coordinator; data and self scores lock)
+    draft     --submit-->   submitted   (the region's coordinator; data and self scores lock)
     returned  --submit-->   submitted
-    submitted --return-->   returned    (province admin, with a reason; unlocks)
-    submitted --accept-->   accepted    (province admin)
-    accepted  --lock-->     locked      (province admin, when results are published)
+    submitted --return-->   returned    (the office running the cycle, with a reason; unlocks)
+    submitted --accept-->   accepted    (the office running the cycle)
+    accepted  --lock-->     locked      (the office, when results are published)
+
+A province cycle of counties with a city review stage (设区市复核) puts the city office in between:
+
+    submitted --city_return-->  returned   (city office or city reviewer, with a reason)
+    submitted --city_forward--> forwarded  (with an opinion and a recommended grade: CityReview)
+    forwarded --return-->       returned   (the province)
+    forwarded --accept-->       accepted   (the province)
 """
 
 from __future__ import annotations
@@ -74,6 +81,12 @@ class Cycle(models.Model):
         return range(years[0] - HISTORY_YEARS, years[-1] + 1)
 
     @property
+    def has_city_review(self) -> bool:
+        """Counties of a province cycle pass their city office first when the calendar has 设区市复核."""
+        return self.level == "county" and self.root.level == "province" and any(
+            s.kind == CycleStage.Kind.CITY_REVIEW for s in self.stages.all())
+
+    @property
     def is_past_deadline(self) -> bool:
         from django.utils import timezone
 
@@ -107,10 +120,30 @@ class CycleStage(models.Model):
         return f"{self.get_kind_display()} {self.starts:%Y-%m-%d}—{self.ends:%Y-%m-%d}"
 
 
+class CityReview(models.Model):
+    """The city office's review (设区市复核) of a county's submission in a province cycle: its opinion and
+    recommended grade, which the province sees beside the submission. Returns are in the audit log."""
+
+    submission = models.OneToOneField("Submission", on_delete=models.CASCADE, related_name="city_review")
+    opinion = models.TextField(_("复核意见"), max_length=4000)
+    recommended_grade = models.CharField(_("建议等次"), max_length=16)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("复核人"), null=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(_("复核时间"))
+
+    class Meta:
+        verbose_name = _("设区市复核意见")
+        verbose_name_plural = _("设区市复核意见")
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.recommended_grade}"
+
+
 class Submission(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("填报中")
         SUBMITTED = "submitted", _("已提交")
+        FORWARDED = "forwarded", _("市级已复核报送")
         RETURNED = "returned", _("已退回")
         ACCEPTED = "accepted", _("已通过")
         LOCKED = "locked", _("已锁定")
