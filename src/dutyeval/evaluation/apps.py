@@ -3,14 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _on_values_changed(sender, region, year, **kwargs):
-    from .models import HISTORY_YEARS, Cycle
+    """Queue the recompute of every cycle that reads this region's figures of `year`: as an evaluated
+    region, or as a child whose figures its parent's score sums. Only that region is recomputed."""
+    from .models import HISTORY_YEARS, Submission
     from .recompute import schedule_recompute
 
-    cycles = Cycle.objects.filter(
-        submissions__region=region, data_year__gte=year, data_year__lte=year + HISTORY_YEARS
-    ).distinct()
-    for cycle in cycles:
-        schedule_recompute(cycle, f"{region.name}{year}年数据变更")
+    evaluated = [region.pk] + ([region.parent_id] if region.parent_id else [])
+    subs = Submission.objects.filter(
+        region_id__in=evaluated, cycle__data_year__gte=year, cycle__data_year__lte=year + HISTORY_YEARS
+    ).select_related("cycle", "region")
+    for sub in subs:
+        schedule_recompute(sub.cycle, f"{region.name}{year}年数据变更", region=sub.region)
 
 
 class EvaluationConfig(AppConfig):

@@ -220,12 +220,61 @@ class Result(models.Model):
     rank = models.PositiveIntegerField(_("排名"))
     vetoes = models.JSONField(_("一票否决"), default=list)
     insufficient = models.PositiveIntegerField(_("数据不足项"), default=0)
-    items = models.JSONField(_("各项得分"), default=dict)  # indicator code → score, status, who, rule, figures …
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("评价结果")
         verbose_name_plural = _("评价结果")
+        indexes = [models.Index(fields=["rank"], name="result_rank")]
+
+    @property
+    def items(self) -> dict:
+        """Indicator code → the item as plain JSON values (the shape results had when stored as one blob).
+        One query for this result's rows; pages over many results read ResultItem in SQL instead."""
+        return {row.code: row.as_json() for row in self.rows.filter(leaf=True)}
+
+
+class ResultItem(models.Model):
+    """One indicator of one result, typed so that readers take only what they show: the results page
+    counts failing checks in SQL, a scorecard reads its own region's rows. Inner indicators carry the
+    core's own subtotal (leaf=False), so nobody re-adds leaves by code prefix."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="rows")
+    code = models.CharField(_("指标编号"), max_length=32)
+    leaf = models.BooleanField(default=True)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+    contribution = models.DecimalField(_("计入总分"), max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=12, blank=True)  # core.scoring.STATUS; "" for subtotals
+    who = models.CharField(max_length=10, blank=True)  # core.scoring.WHO
+    # not met: a veto violated, or an automatic item scored below its points (read by failing_checks)
+    failed = models.BooleanField(default=False)
+    auto_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    auto_verdict = models.CharField(max_length=12, blank=True)
+    rule = models.TextField(blank=True)
+    explanation = models.TextField(blank=True)
+    value = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=32, blank=True)
+    comparison = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    confidence = models.CharField(max_length=4, blank=True)
+    figures = models.JSONField(default=list, blank=True)  # [{code, name, year, value, unit}]
+
+    class Meta:
+        verbose_name = _("评价结果明细")
+        verbose_name_plural = _("评价结果明细")
+        constraints = [models.UniqueConstraint(fields=["result", "code"], name="uniq_result_item")]
+        indexes = [models.Index(fields=["code", "failed"], name="result_item_failing")]
+
+    def as_json(self) -> dict:
+        return {
+            "score": str(self.score), "contribution": str(self.contribution), "status": self.status,
+            "who": self.who, "rule": self.rule, "explanation": self.explanation,
+            "auto_score": None if self.auto_score is None else str(self.auto_score),
+            "auto_verdict": self.auto_verdict, "value": self.value, "threshold": self.threshold,
+            "unit": self.unit, "comparison": self.comparison, "source": self.source,
+            "confidence": self.confidence, "figures": self.figures,
+        }  # fmt: skip
 
 
 class RecomputeJob(models.Model):
@@ -246,6 +295,10 @@ class RecomputeJob(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+    # what to recompute: the whole cycle, or only these evaluated regions (and then the cycle's ranks);
+    # requests that join a waiting job add their region, or widen it to the whole cycle
+    full = models.BooleanField(_("全部重新计算"), default=True)
+    regions = models.JSONField(_("需重新计算的区域"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("重新计算任务")

@@ -1,56 +1,57 @@
-"""Province-level views of a cycle's results: ranking, score distribution, grade counts and the
-checks that fail most often across counties."""
+"""Office views of a cycle's results: ranking, score distribution, grade counts and the checks that
+fail most often across regions. Every aggregate is one SQL query over the typed rows, so a page
+costs what it shows, not the size of the country (STYLE.md §16)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from decimal import Decimal
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Floor
 
 from dutyeval.schemes.models import Indicator
 
-from .models import Result
+from .models import Result, ResultItem
 
 
-def cycle_results(cycle, regions) -> list[Result]:
-    return list(
+def cycle_results(cycle, regions) -> QuerySet[Result]:
+    """The results of the regions in scope, best first (lazy: pages slice it)."""
+    return (
         Result.objects.filter(submission__cycle=cycle, submission__region__in=regions)
         .select_related("submission__region__parent")
         .order_by("rank", "submission__region__code")
     )
 
 
-def distribution(results: list[Result], width: int = 5) -> dict:
+def distribution(results: QuerySet[Result], width: int = 5) -> dict:
     """Histogram of totals in bins of `width` points."""
-    if not results:
+    counts = dict(
+        results.order_by().annotate(bin=Floor(F("total") / width)).values_list("bin").annotate(n=Count("pk"))
+        .values_list("bin", "n")
+    )
+    counts = {int(b) * width: n for b, n in counts.items()}
+    if not counts:
         return {"bins": [], "counts": []}
-    lo = int(min(r.total for r in results) // width * width)
-    hi = int(max(r.total for r in results) // width * width)
-    bins = list(range(lo, hi + width, width))
-    counts = Counter(int(r.total // width * width) for r in results)
+    bins = list(range(min(counts), max(counts) + width, width))
     return {"bins": [f"{b}–{b + width}" for b in bins], "counts": [counts.get(b, 0) for b in bins]}
 
 
-def grade_counts(results: list[Result], bands: list[dict]) -> list[tuple[str, int]]:
-    counts = Counter(r.grade for r in results)
+def grade_counts(results: QuerySet[Result], bands: list[dict]) -> list[tuple[str, int]]:
+    counts = dict(results.order_by().values_list("grade").annotate(n=Count("pk")).values_list("grade", "n"))
     return [(b["name"], counts.get(b["name"], 0)) for b in bands]
 
 
-def failing_checks(cycle, results: list[Result], top: int = 12) -> list[dict]:
-    """Automatic items (expressions, checks, vetoes) ranked by how many counties fail them."""
-    autos = Indicator.objects.filter(scheme=cycle.scheme, children__isnull=True).exclude(rule_kind="manual")
-    out = []
-    for ind in autos:
-        fail = insufficient = 0
-        for r in results:
-            item = r.items.get(ind.code)
-            if not item:
-                continue
-            if item["status"] == "insufficient":
-                insufficient += 1
-            elif item["status"] == "violated" or (
-                ind.rule_kind != "veto" and item["status"] == "scored" and Decimal(item["score"]) < ind.points
-            ):
-                fail += 1
-        out.append({"code": ind.code, "title": ind.title, "fail": fail, "insufficient": insufficient})
+def failing_checks(cycle, results: QuerySet[Result], top: int = 12) -> list[dict]:
+    """Automatic items (expressions, checks, vetoes) ranked by how many regions fail them."""
+    autos = dict(
+        Indicator.objects.filter(scheme=cycle.scheme, children__isnull=True)
+        .exclude(rule_kind="manual").values_list("code", "title")
+    )
+    counts = (
+        ResultItem.objects.filter(result__in=results.order_by().values("pk"), leaf=True, code__in=list(autos))
+        .values("code")
+        .annotate(fail=Count("pk", filter=Q(failed=True)), insufficient=Count("pk", filter=Q(status="insufficient")))
+        .filter(Q(fail__gt=0) | Q(insufficient__gt=0))
+    )
+    out = [{"code": c["code"], "title": autos[c["code"]], "fail": c["fail"], "insufficient": c["insufficient"]}
+           for c in counts]  # fmt: skip
     out.sort(key=lambda x: (-x["fail"], -x["insufficient"], x["code"]))
-    return [x for x in out if x["fail"] or x["insufficient"]][:top]
+    return out[:top]

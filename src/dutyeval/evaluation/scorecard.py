@@ -9,7 +9,7 @@ from decimal import Decimal
 from dutyeval.audit.models import AuditLog
 from dutyeval.schemes.models import Indicator
 
-from .models import ItemScore, Result, Submission
+from .models import ItemScore, Result, ResultItem, Submission
 
 
 @dataclass
@@ -84,7 +84,8 @@ def build_scorecard(sub: Submission) -> Card:
     parents = {i.parent_id for i in indicators}
     scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
     result = Result.objects.filter(submission=sub).first()
-    computed = result.items if result else {}
+    # this region's typed rows: leaves with their explanation, inner indicators with the core's subtotal
+    computed = {r.code: r for r in ResultItem.objects.filter(result=result)} if result else {}
     history = _history(sub)
     rows = []
     for ind in indicators:
@@ -93,27 +94,17 @@ def build_scorecard(sub: Submission) -> Card:
         if s:
             row.self_score, row.self_note, row.reviewer_score = s.self_score, s.self_note, s.reviewer_score
         item = computed.get(ind.code)
-        if item:
-            row.score = Decimal(item["score"])
-            row.status, row.who, row.rule = item["status"], item["who"], item["rule"]
-            row.explanation, row.figures = item["explanation"], item["figures"]
-            auto = item.get("auto_score")  # absent in results stored before it was kept
-            row.auto_score = None if auto is None else Decimal(auto)
-            row.auto_verdict = item.get("auto_verdict", "")
-            row.comparison, row.source = item.get("comparison", ""), item.get("source", "")
-            row.confidence = item.get("confidence", "")
-        elif not row.is_leaf and result:
-            row.score = _subtotal(ind, indicators, computed)
+        if item is not None and item.leaf:
+            row.score = item.score
+            row.status, row.who, row.rule = item.status, item.who, item.rule
+            row.explanation, row.figures = item.explanation, item.figures
+            row.auto_score, row.auto_verdict = item.auto_score, item.auto_verdict
+            row.comparison, row.source, row.confidence = item.comparison, item.source, item.confidence
+        elif item is not None:
+            row.score = item.contribution  # the core's subtotal: the signed sum of the leaves below
         rows.append(row)
     self_total = sum((r.self_score or Decimal(0)) for r in rows if r.is_leaf)
     return Card(rows=rows, result=result, self_total=self_total, total_points=sub.cycle.scheme.total_points)
-
-
-def _subtotal(ind: Indicator, indicators: list[Indicator], computed: dict) -> Decimal:
-    prefix = ind.code + "."
-    return sum(
-        (Decimal(v["contribution"]) for code, v in computed.items() if code.startswith(prefix)), Decimal("0.00")
-    )
 
 
 def _history(sub: Submission) -> dict[str, list[dict]]:
