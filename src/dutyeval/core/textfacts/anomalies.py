@@ -5,7 +5,10 @@ Kinds (the first five are the benchmark's):
   placeholder          xx万元, ××%, 约xx名, and a measure word left without its number
   rate_over_100        a rate that cannot exceed 100 % (巩固率, 覆盖率, 占比 …) stated above 100 %
   growth_mismatch      a stated change that disagrees with the amounts it compares
-  parts_exceed_whole   the parts listed after 其中/含 add up to more than their whole
+  parts_exceed_whole   the parts listed after 其中/含 (also in the next sentence, or a list by
+                       level) add up to more than their whole; or parts said to be all of it
+                       (分别为) do not add up to it
+  share_mismatch       a share that disagrees with its own counts (30所学校中有12所，占50%)
   known_value_mismatch a figure that contradicts the value already entered for the region
   out_of_range         a mapped figure outside the catalogue's valid range for its element
 
@@ -23,10 +26,18 @@ from decimal import Decimal
 
 from dutyeval.core.catalogue import default_catalogue
 
+from . import rules as R
 from .figures import Figure
 from .numbers import MAGNITUDE
 
-BENCHMARK_KINDS = ("unit_typo", "placeholder", "rate_over_100", "growth_mismatch", "parts_exceed_whole")
+BENCHMARK_KINDS = (
+    "unit_typo",
+    "placeholder",
+    "rate_over_100",
+    "growth_mismatch",
+    "parts_exceed_whole",
+    "share_mismatch",
+)
 
 
 @dataclass(frozen=True)
@@ -39,22 +50,28 @@ class Anomaly:
     severity: str  # "error" | "warning"
 
 
-_UNITS = r"万元|亿元|元|%|人次|人|名|所|个|项|件|间|部|台|套|册|次|家|平方米|学时"
-# starts with the placeholder characters themselves so the regex engine can skip ahead in C;
-# 约/近/增加 before it are picked up in Python
+# Placeholders: characters, units, year and document-number forms from rules.yaml. The scan
+# starts only where a placeholder character stands (str.find, at memchr speed).
+_PH_CHARS = "".join(R.words("placeholder_chars"))
+_PH_CLASS = "[" + re.escape(_PH_CHARS) + "]"
 _PLACEHOLDER = re.compile(
-    r"[xX×＊*](?:[xX×＊*]+|(?<=[xX×])(?=%))(?:余|多)?(?:万|亿)?(?:余|多)?" rf"(?:{_UNITS})"
+    rf"{_PH_CLASS}+(?:余|多)?(?:万|亿)?(?:余|多)?(?:{R.alternation(R.words('placeholder_units'))})"
 )
-_PLACEHOLDER_CHARS = "xX×＊*"  # the class the pattern starts with
+_PH_YEAR = re.compile(rf"(?:(?:19|20)[0-9]?{_PH_CLASS}{{1,3}}|{_PH_CLASS}{{2,4}})年")
 _PLACEHOLDER_PRE = re.compile(r"(?:增加|减少|增长|约|近|超过)$")
-# a measure word with nothing where its number should be: "开展业务培训人次。"
-# (matched on its last character, rarer than 人/万: the scan then stops less often)
-# one literal-prefixed pattern per unit: found by fast substring search
-_MISSING_NUMBER = tuple(re.compile(u + "(?=[。,;、)])") for u in ("人次", "万元", "亿元"))
-_MISSING_AFTER = "训展计放入达有共"
-# every alternative starts with a literal: the engine then scans for their first characters in C
+_CN_NUMERALS = "零〇○一二三四五六七八九十百千"
+# a document number whose serial is blank: 〔2021〕号, (2011)号, 〔2020〕xx号
+_DOC_NO = re.compile(rf"(?:19|20)[0-9]{{2}}[〕\])）】]{_PH_CLASS}*号")
+_DOC_OPEN = "〔[(（【"
+# a measure word with nothing where its number should be: "全县共有幼儿园所，", "培训人次。"
+_MISSING_UNITS = R.words("missing_number_units")
+_MISSING_NUMBER = re.compile(rf"(?:{R.alternation(_MISSING_UNITS)})(?=[。,;、:)，；：）\n]|$)")
+_MISSING_PRE = tuple(R.words("missing_number_verbs") + R.words("missing_number_nouns"))
+# verb + measure word pairs that are words of their own: 落实到人, 远近有名, 以人为本
+_MISSING_NOT = ("到人", "有名", "有人", "为人", "个人", "成人", "有个", "为名")
 _BREAKDOWNS = (re.compile("其中"), re.compile("\\(含"), re.compile("（含"))
-_UNIT_TYPOS = ("亿万元", "万万元", "亿亿元", "千千元", "百百元", "元元", "%%")
+_UNIT_TYPOS = R.words("unit_typos")
+_UNIT_FIX = {e["typo"]: e["fix"] for e in R.raw()["unit_typos"]}
 _UNIT_TYPO = re.compile("|".join(_UNIT_TYPOS))
 # presence tests, one compiled literal each: the regex engine's literal search is two to three
 # times faster than ``str.__contains__`` on Chinese text (whose characters defeat its skip filter)
@@ -82,11 +99,18 @@ def find(
     breakdowns = _whole_parts(text, figures, starts)
     out += _growth_mismatches(text, figures, breakdowns, starts)
     out += _parts_exceed_whole(breakdowns)
+    out += _dedupe(_all_parts(text, figures, starts), out)
+    out += _share_mismatches(text, figures)
     if known_values:
         out += _known_value_mismatches(figures, known_values, year, cat)
     out += _out_of_range(figures, cat, {(a.start, a.end) for a in out})
     out.sort(key=lambda a: (a.start, a.kind))
     return out
+
+
+def _dedupe(new: list[Anomaly], old: list[Anomaly]) -> list[Anomaly]:
+    seen = {(a.kind, a.start) for a in old}
+    return [a for a in new if (a.kind, a.start) not in seen]
 
 
 def _unit_typos(text: str) -> list[Anomaly]:
@@ -99,7 +123,7 @@ def _unit_typos(text: str) -> list[Anomaly]:
         if start == m.start() or not text[start].isdigit():
             continue  # only right after a number: "18.87亿万元"
         unit = m.group()
-        fix = {"亿万元": "“亿元”或“万元”", "万万元": "“亿元”或“万元”", "%%": "“%”"}.get(unit, "正确单位")
+        fix = _UNIT_FIX.get(unit, "正确单位")
         quote = text[start : m.end()]
         out.append(
             Anomaly("unit_typo", quote, start, m.end(), f"单位“{unit}”有误，应为{fix}，请核实", "error")
@@ -107,15 +131,9 @@ def _unit_typos(text: str) -> list[Anomaly]:
     return out
 
 
-_PLACEHOLDER_HINTS = ("xx", "XX", "××", "**", "＊＊", "xX", "Xx", "x%", "X%", "×%")
-
-
 def _placeholders(text: str) -> list[Anomaly]:
     out = []
-    found = _placeholder_matches(text)
-    # reported only when one of the hints stands somewhere in the text (substring tests, run
-    # only when there is a match at all: most reports have none)
-    for m in found if found and any(h in text for h in _PLACEHOLDER_HINTS) else ():
+    for m in _placeholder_matches(text):
         start = m.start()
         pre = _PLACEHOLDER_PRE.search(text, max(0, start - 2), start)
         if pre:
@@ -126,13 +144,26 @@ def _placeholders(text: str) -> list[Anomaly]:
                 "placeholder", quote, start, m.end(), f"“{quote}”是未填写的占位符，请填入实际数值", "error"
             )
         )
-    for m in (m for rx in _MISSING_NUMBER for m in rx.finditer(text)):
-        j = m.start() - 1
-        while j >= 0 and text[j] in " \n\t":
-            j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
-        if j < 0 or text[j] not in _MISSING_AFTER:
+    if "号" in text:
+        for m in _DOC_NO.finditer(text):
+            s = m.start() - 1
+            if s < 0 or text[s] not in _DOC_OPEN:
+                continue
+            while s > 0 and m.start() - s < 8 and "\u4e00" <= text[s - 1] <= "\u9fff":
+                s -= 1  # the issuer's abbreviation: 粤教督〔2021〕号
+            quote = text[s : m.end()]
+            msg = f"文号“{quote}”缺少序号，请补全"
+            out.append(Anomaly("placeholder", quote, s, m.end(), msg, "error"))
+    for m in _MISSING_NUMBER.finditer(text):
+        j = m.start()
+        c = text[j - 1] if j else ""
+        if not c or c.isdigit() or c in _CN_NUMERALS or c in "余多万亿千百十.%":
             continue
-        s = max(0, m.start() - 4)
+        while j > 0 and text[j - 1] in " \n\t":
+            j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
+        if not text.endswith(_MISSING_PRE, 0, j) or text.endswith(_MISSING_NOT, 0, m.end()):
+            continue
+        s = max(0, j - 4)
         unit = m.group()
         out.append(
             Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{unit}”前缺少数字，请补全", "warning")
@@ -141,13 +172,13 @@ def _placeholders(text: str) -> list[Anomaly]:
 
 
 def _placeholder_matches(text: str) -> list[re.Match]:
-    """``_PLACEHOLDER.finditer(text)``, tried only where a placeholder character stands.
+    """Placeholder figures and years, tried only where a placeholder character stands.
 
     Those characters are few and ``str.find`` reaches them at memchr speed, while the
     regex engine's class scan tests every character of the report.
     """
     starts = []
-    for c in _PLACEHOLDER_CHARS:
+    for c in _PH_CHARS:
         i = text.find(c)
         while i >= 0:
             starts.append(i)
@@ -155,11 +186,23 @@ def _placeholder_matches(text: str) -> list[re.Match]:
     starts.sort()
     found, end = [], 0
     for i in starts:
-        if i >= end:  # as finditer: the next match starts after the previous one
-            m = _PLACEHOLDER.match(text, i)
-            if m is not None:
-                found.append(m)
-                end = m.end()
+        if i < end:
+            continue  # as finditer: the next match starts after the previous one
+        before = text[i - 1] if i else ""
+        if before.isascii() and before.isalnum() and not before.isdigit():
+            continue  # a Latin word (Box, Excel) or a code, not a blank
+        if text[i] in "○" and before in _CN_NUMERALS:
+            continue  # 二○一○年: ○ is a zero there
+        m = _PLACEHOLDER.match(text, i)
+        if m is None and "年" in text[i + 1 : i + 5]:
+            k = i
+            while k > 0 and i - k < 3 and text[k - 1].isdigit():
+                k -= 1
+            if k == 0 or not text[k - 1].isdigit():
+                m = _PH_YEAR.match(text, k)
+        if m is not None and (not before.isdigit() or m.start() < i):
+            found.append(m)
+            end = m.end()
     return found
 
 
@@ -212,10 +255,17 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns, starts: lis
             continue
         stated = g.value * (-1 if g.direction < 0 else 1)
         expected = None
+        if base.base_index is not None:
+            # the text names the base itself: "21.36亿元，上年为19.88亿元，增长9.3%"
+            prior = figures[base.base_index]
+            if prior.base_unit == base.base_unit and prior.base_value > 0:
+                ha, hb = _half_unit(prior), _half_unit(base)
+                a, b = prior.base_value, base.base_value
+                expected = _interval_ratio((b - a - ha - hb, b - a + ha + hb), (a - ha, a + ha))
         stop = _sentence_end(text, g.start)
         # the two amounts compared stand in the same clause group: not across a ";"
         lo = max(s0, text.rfind(";", s0, base.start) + 1)
-        for other in figures[bisect_left(starts, lo) : bisect_right(starts, stop)]:
+        for other in () if expected else figures[bisect_left(starts, lo) : bisect_right(starts, stop)]:
             if other is base or (other.metric and base.metric and other.metric != base.metric):
                 continue
             if (
@@ -231,7 +281,7 @@ def _growth_mismatches(text: str, figures: list[Figure], breakdowns, starts: lis
                 expected = _interval_ratio(num, den)
                 break
             if other.kind == base.kind and other.base_unit == base.base_unit and other.start < g.start:
-                if _PREVIOUS.search(text[max(s0, other.start - 14) : other.start]):
+                if other.comparison_base or _PREVIOUS.search(text[max(s0, other.start - 14) : other.start]):
                     ha, hb = _half_unit(other), _half_unit(base)
                     a, b = other.base_value, base.base_value
                     expected = _interval_ratio((b - a - ha - hb, b - a + ha + hb), (a - ha, a + ha))
@@ -312,6 +362,15 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
         opener = pos - 1 if text[pos - 1 : pos] in "(（" else pos
         before = figures[bisect_left(starts, s0) : bisect_left(starts, opener)]
         wholes = [f for f in before if f.end <= opener and f.kind in ("count", "amount")]
+        if not wholes and not text[s0:pos].strip():
+            # "…教育支出9.86亿元，增长7.1%。其中义务教育支出6.12亿元…": the whole stands in the
+            # sentence before
+            p0 = _sentence_start(text, s0 - 1) if s0 else 0
+            wholes = [
+                f
+                for f in figures[bisect_left(starts, p0) : bisect_left(starts, s0)]
+                if f.kind in ("count", "amount") and not f.comparison_base
+            ]
         if not wholes:
             continue
         whole = wholes[-1]
@@ -338,8 +397,144 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
                 ):
                     break
                 parts.append(f)
+        parts = _same_noun(text, whole, parts)
         if parts:
             out.append((whole, parts))
+    out += _level_lists(text, figures, starts)
+    return out
+
+
+def _noun(text: str, f: Figure) -> str:
+    c = text[f.end : f.end + 1]
+    return c if "\u4e00" <= c <= "\u9fff" else ""
+
+
+def _same_noun(text: str, whole: Figure, parts: list[Figure]) -> list[Figure]:
+    """ "136个县未通过认定，其中中部2个省份39个县": where the whole names its noun and some parts
+    name the same, only those are its parts (2个省份 counts provinces, not counties)."""
+    noun = _noun(text, whole)
+    if not noun:
+        return parts
+    same = [p for p in parts if _noun(text, p) == noun]
+    return same if same else parts
+
+
+def _level_lists(text: str, figures: list[Figure], starts: list[int]) -> list[tuple[Figure, list[Figure]]]:
+    """ "全县在校学生6.2万人。小学3.9万人，初中1.8万人，高中0.7万人。": a sentence that opens with a
+    list by level breaks down the last figure of the sentence before it, when the units agree."""
+    out = []
+    i, n = 0, len(figures)
+    while i < n:
+        f = figures[i]
+        level = _level_of(f)
+        s0 = _sentence_start(text, f.start)
+        if level is None or f.start - s0 > 6 or f.kind not in ("count", "amount") or not s0:
+            i += 1
+            continue
+        stop = _sentence_end(text, f.start)
+        run = [f]
+        j = i + 1
+        while j < n and figures[j].start < stop:
+            g = figures[j]
+            if (
+                g.base_unit == f.base_unit
+                and g.kind == f.kind
+                and _level_of(g) not in (None, *map(_level_of, run))
+            ):
+                run.append(g)
+            j += 1
+        p0 = _sentence_start(text, s0 - 1)
+        before = [
+            g
+            for g in figures[bisect_left(starts, p0) : i]
+            if g.kind == f.kind and g.base_unit == f.base_unit and not g.comparison_base
+        ]
+        if len(run) >= 2 and before and _level_of(before[-1]) is None and text[s0 - 1] == "。":
+            out.append((before[-1], run))
+        i = j
+    return out
+
+
+def _level_of(f: Figure) -> str | None:
+    return next((q for q in f.qualifiers if q in _SCHOOL_LEVELS), None)
+
+
+_SCHOOL_LEVELS = frozenset(("幼儿园", "小学", "初中", "高中", "中职", "特殊教育"))
+_ALL_PARTS = tuple(re.compile(w) for w in R.words("all_parts"))
+
+
+def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anomaly]:
+    """ "新招聘教师320人，分别为小学教师150人、初中教师110人、高中教师40人": parts said to be all of
+    the whole must add up to it (a shortfall too, not only an excess)."""
+    out = []
+    for rx in _ALL_PARTS:
+        for m in rx.finditer(text):
+            k = bisect_left(starts, m.start()) - 1
+            if k < 0 or text[figures[k].end : m.start()] not in (",", "，", ":", "：", ""):
+                continue
+            whole = figures[k]
+            if whole.kind not in ("count", "amount"):
+                continue
+            stop = _sentence_end(text, m.end())
+            semi = text.find(";", m.end(), stop)
+            stop = semi if semi >= 0 else stop
+            parts = [
+                f
+                for f in figures[k + 1 : bisect_left(starts, stop)]
+                if f.kind == whole.kind and f.base_unit == whole.base_unit
+            ]
+            if len(parts) < 2:
+                continue
+            total = sum(p.base_value for p in parts)
+            tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
+            if abs(total - whole.base_value) > tol:
+                listed = "、".join(p.quote for p in parts)
+                msg = f"分项（{listed}）合计{total.normalize():f}{whole.base_unit}，与总数{whole.quote}不符，请核实"
+                out.append(Anomaly("parts_exceed_whole", whole.quote, whole.start, whole.end, msg, "error"))
+    return out
+
+
+# ---- shares --------------------------------------------------------------------------------
+# "30所农村学校中有12所…，占50%": whole, then 中(已)有 and the part
+_SHARE_GAP = re.compile(r"[\u4e00-\u9fff()（）、]{0,16}中[,，]?(?:已|共|仍|尚)?有")
+
+
+def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
+    """A share that disagrees with its own counts: "30所学校中有12所，占50%" (12/30 = 40 %),
+    "20所学校未达标，占全县义务教育学校156所的15.8%" (12.8 %)."""
+    out = []
+    for i, f in enumerate(figures):
+        if f.kind != "rate" or f.base_unit != "%" or i < 2:
+            continue
+        s0 = _sentence_start(text, f.start)
+        at = text.rfind("占", max(s0, f.start - 14), f.start)
+        if at < 0:
+            continue
+        prev = figures[i - 1]
+        if prev.start > at and text[prev.end : f.start] == "的" and prev.kind == "count":
+            # 占…N所的P%: the part is the count before 占
+            whole = prev
+            part = next((g for g in reversed(figures[: i - 1]) if g.end <= at), None)
+        elif prev.end <= at and prev.kind == "count":
+            part = prev
+            whole = figures[i - 2]
+            if not _SHARE_GAP.fullmatch(text, whole.end, part.start):
+                continue
+        else:
+            continue
+        if (
+            part is None
+            or part.start < s0
+            or part.kind != "count"
+            or part.base_unit != whole.base_unit
+            or whole.base_value <= 0
+            or part.base_value > whole.base_value
+        ):
+            continue
+        expected = part.base_value / whole.base_value * 100
+        if abs(expected - f.base_value) > _half_unit(f) * 2:
+            msg = f"所述占比{f.value}%与{part.quote}/{whole.quote}不符（按所列数据计算约为{expected:.1f}%），请核实"
+            out.append(Anomaly("share_mismatch", f.quote, f.start, f.end, msg, "warning"))
     return out
 
 
@@ -368,7 +563,9 @@ def _parts_exceed_whole(breakdowns) -> list[Anomaly]:
     for whole, parts in breakdowns:
         total = sum(p.base_value for p in parts)
         tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
-        if total > whole.base_value + tol:
+        # half-open rounding intervals: parts whose least sum reaches the most the whole can
+        # be (3.9+1.8+0.7 = 6.4 against 6.2, at least 6.25 against under 6.25) exceed it
+        if total >= whole.base_value + tol and total > whole.base_value:
             listed = "、".join(p.quote for p in parts)
             msg = f"分项（{listed}）合计{total.normalize():f}{whole.base_unit}，超过总数{whole.quote}，请核实"
             out.append(Anomaly("parts_exceed_whole", whole.quote, whole.start, whole.end, msg, "error"))

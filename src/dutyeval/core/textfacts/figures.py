@@ -18,14 +18,16 @@ from operator import attrgetter
 from dutyeval.core.catalogue import default_catalogue
 
 from . import metrics as M
+from . import rules as R
 from .context import Context
 from .numbers import MAGNITUDE, parse_number
-from .tables import table_cells
+from .tables import column_cells, table_cells
 
 _CN = "零〇一二两三四五六七八九十百千"
 _COUNT_UNITS = (
     "人次|平方米|平方公里|平米|㎡|个百分点|百分点|学时|课时|公顷|公里|千米|万册|生/千人|批次|"
     "所|个|名|人|套|册|间|台|家|项|条|份|位|次|件|场|班|节|天|轨|部|张|辆|本|批|支|篇|门|户|座|栋|处|块|亩|吨|对|倍|分"
+    "|米|度|乡|镇"
 )
 # Both patterns start with a plain character class, so the regex engine skips ahead to the
 # next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
@@ -39,7 +41,7 @@ _ARABIC = re.compile(
     r"(?P<num>[0-9][0-9]*+(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
     # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
     r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
-    r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公]))"
+    r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公米度乡镇]))"
     r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?))?"
     r"(?P<a1>余|多)?(?P<mag>亿万|万亿|万万|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
     rf"(?P<unit>%|‰|元|{_COUNT_UNITS})?"
@@ -47,9 +49,9 @@ _ARABIC = re.compile(
 )
 _CHINESE = re.compile(
     # the look-ahead turns away the many numerals in plain words (一是, 统一) at once
-    rf"(?P<num>[{_CN}][{_CN}]*)(?=[余多万亿元所名人家套台间册位座栋处个项对支场部辆次批])"
+    rf"(?P<num>[{_CN}][{_CN}]*)(?=[余多万亿元所名人家套台间册位座栋处个项对支场部辆次批乡镇])"
     r"(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
-    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批)?"
+    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批|乡|镇)?"
     rf"(?<![{_CN}余多])"
     r"(?P<post>以上|以下|左右|以内)?"
 )
@@ -75,14 +77,14 @@ _BY_CHANGE = re.compile(r"(?:年均|平均|累计|共|分别)?(?:增加|减少|�
 _COMPARISON_VALUE = re.compile(r"(?:比|较|同比)(?:上年|去年|上一年|(?:19|20)[0-9]{2}年)?(?:的|同期的?)?$")
 _COMPARED = re.compile(r"(?:比|较|同比|环比)[^,]{0,12}$")
 _DOWN = re.compile(r"下降|减少|降低|下滑|降幅|压减|减量|缩减|减")
-# Chinese numerals that are slogans rather than counts: "两个只增不减", "四个意识"
-_SLOGAN_AFTER = re.compile(
-    r"[“\"]|只增|维护|意识|自信|严格|统筹|课堂|不得|严禁|确保|一百|一体|班子|大|类|种|级|方面|环节|批次|都"
-    r"|优先|清单|专项|保障|管理|均|重点|突出|结合|到位|覆盖"
-)
-# counts of abstract things are not figures: 10个方面, 5项办学自主权, 3张金名片, 五位一体
-_ABSTRACT_AFTER = re.compile(r"方面|一体|举措|措施|自主权|数据|金名片|名片|行动|工程|要求|原则")
-_ABSTRACT_FIRST = "方一举措自数金名行工要原"
+# Chinese numerals that are slogans rather than counts ("两个只增不减"), and counts of
+# abstract things ("5个方面"): word lists in rules.yaml, fast-path first characters derived
+_SLOGAN_AFTER = re.compile(R.alternation(R.words("slogan_after")))
+_ABSTRACT_AFTER = re.compile(R.alternation(R.words("abstract_after")))
+_ABSTRACT_FIRST = R.first_chars(R.words("abstract_after"))
+# 一 before these is a count ("辖33个村，一个居委会"), not an idiom
+_COUNTED_AFTER_ONE = tuple(R.words("counted_after_one"))
+_NOT_AFTER = tuple(R.words("not_after"))
 _APPROX = (
     "将近",
     "接近",
@@ -122,6 +124,8 @@ class Figure:
     label: str | None = None  # rate label such as 巩固率 (for the >100 % check)
     capped: bool = False  # a rate that may never exceed 100 %
     direction: int = 0  # -1 for a decrease (下降, 减少 …), +1 for an increase, 0 otherwise
+    comparison_base: bool = False  # the value compared with (上年为…, 比2021年的…), not the current one
+    base_index: int | None = None  # for a current value: index of its comparison base
     _metric: M.Metric | None = field(default=None, repr=False)
 
     @property
@@ -142,6 +146,8 @@ def extract(text: str, catalogue=None) -> list[Figure]:
     figs = [f for m in _ARABIC.finditer(text) if (f := make(m, text, False)) is not None]
     chinese = [f for m in _CHINESE.finditer(text) if (f := make(m, text, True)) is not None]
     table = _table_cells(text, figs) if "\t" in text else []
+    if "\n" in text:
+        table += _column_cells(text)
     if table:
         cells = {f.start for f in table}
         figs = [f for f in figs if f.start not in cells]
@@ -171,6 +177,17 @@ def _table_cells(text: str, found: list[Figure]) -> list[Figure]:
     return out
 
 
+_SCORE_HEADERS = R.words("score_headers")
+
+
+def _column_cells(text: str) -> list[Figure]:
+    """Scores of a flattened table column (see tables.column_cells)."""
+    return [
+        Figure(text[s:e], s, e, v, "", v, "", "score", confidence=0.7)
+        for s, e, v in column_cells(text, _SCORE_HEADERS)
+    ]
+
+
 def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     start, end = m.span()
     # groups(""): unmatched groups come back as "" (no "or" per group)
@@ -188,12 +205,17 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if post:
         quals.append(post)
         end -= len(post)  # 以上/以下 bound the figure but are not part of it
+    counted = False
     if chinese and num == "一" and (unit in _IDIOM_UNITS or text.startswith("一", end)):
-        return None  # _reject_chinese's idiom test, before any slicing: most 一 are idioms
+        if not text.startswith(_COUNTED_AFTER_ONE, m.start() + 1):
+            return None  # _reject_chinese's idiom test, before any slicing: most 一 are idioms
+        counted = True
     before = text[start - 8 if start > 8 else 0 : start]
     # 〔2021〕1号, G20, H5, 1.2.3 …: one set test on the character before (the tests below only
     # reject, so their order does not matter)
     if before[-1:] in _NOT_BEFORE:
+        return None
+    if before.endswith(_NOT_AFTER):
         return None
     # ordinals (第155次, 第70次、71次) and document numbers are not quantities
     if "第" in before and before.rstrip("0123456789、,和及至-次届期号").endswith("第"):
@@ -219,7 +241,7 @@ def _make(m: re.Match, text: str, chinese: bool) -> Figure | None:
     if chinese:
         if unit in ("万元", "亿元"):
             mag, unit = unit[0], "元"
-        if _reject_chinese(num, value, approx, unit, mag, before, after):
+        if not counted and _reject_chinese(num, value, approx, unit, mag, before, after):
             return None
         conf = 0.7
     if unit == "人" and after[:1] == "口":  # "每10万人口": the figure is 10万 (people)
@@ -370,6 +392,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
     para_year: dict[int, int | None] = {}
     elements = M.element_cache(cat)
     year_pos, years, paras = ctx.year_pos, ctx.years, ctx.paras
+    forced = _respective_levels(figs, text, ctx) if "分别" in text else {}
     for i, (f, s0) in enumerate(zip(figs, ctx.figure_sentences, strict=True)):
         fs = f.start
         lo = fs - 40
@@ -421,9 +444,12 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
                 level = levels[j][2]
                 break
             j -= 1
-        if level is None and inherit:
-            # (the only level word among prev's qualifiers is the one this loop gave it)
+        if level is None and inherit and f.base_unit == prev.base_unit:  # type: ignore[union-attr]
+            # (the only level word among prev's qualifiers is the one this loop gave it);
+            # "初中20所，在校生41235人" is a new item: another unit never borrows the level
             level = prev_level
+        if i in forced:
+            level = forced[i]
         if level:
             f.qualifiers.append(level)
         k = bisect_left(qual_pos, fs)
@@ -498,6 +524,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         if keep[i]:
             prev_end, prev, prev_level = f.end, f, level
     figs[:] = [f for f, k in zip(figs, keep, strict=True) if k]
+    _comparison_bases(figs, text, ctx, cat)
     _link_changes(figs, text, ctx)
 
 
@@ -555,7 +582,10 @@ def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
                 c > 0
                 and figs[c - 1].start >= s0
                 and figs[c - 1].kind == figs[c].kind
-                and _COMPARISON_VALUE.search(text, max(0, figs[c].start - 8), figs[c].start)
+                and (
+                    figs[c].comparison_base
+                    or _COMPARISON_VALUE.search(text, max(0, figs[c].start - 8), figs[c].start)
+                )
             ):
                 bases = [c - 1]
         if bases:
@@ -563,6 +593,11 @@ def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
             paired = len(run) > 1 and len(bases) >= len(run) and "分别" in text[figs[bases[-1]].end : f.start]
             targets = bases[-len(run) :] if paired else [bases[-1]] * len(run)
             for gi, bi in zip(run, targets, strict=True):
+                if figs[bi].comparison_base:
+                    # "较2021年的17890元…增长3.5%": the change is of the current value, not of its base
+                    cur = next((k for k, f2 in enumerate(figs) if f2.base_index == bi), None)
+                    if cur is not None:
+                        bi = cur
                 _inherit(figs[gi], figs[bi], bi)
         done = j
 
@@ -582,3 +617,145 @@ def _inherit(g: Figure, base: Figure, idx: int) -> None:
     for q in base.qualifiers:
         if q not in g.qualifiers and q not in ("近", "约", "超过", "超", "余", "多", "以上", "以下"):
             g.qualifiers.append(q)
+
+
+# ---- lists by level and comparison bases ---------------------------------------------------
+_LIST_GAPS = ("、", ",", "和", "及", "与", "，")
+_RESPECTIVE = re.compile("分别")
+
+
+def _respective_levels(figs: list[Figure], text: str, ctx: Context) -> dict[int, str]:
+    """ "小学、初中、普通高中分别为18520元、25360元和31240元": the n levels named before 分别
+    go to the n figures after it, in order (else every figure would take the last level)."""
+    out: dict[int, str] = {}
+    starts = [f.start for f in figs]
+    levels, level_pos = ctx.levels, ctx.level_pos
+    for m in _RESPECTIVE.finditer(text):
+        p = m.start()
+        i = bisect_left(starts, p)
+        run = [i] if i < len(figs) and figs[i].start - m.end() <= 6 else []
+        while run and run[-1] + 1 < len(figs):
+            a, b = figs[run[-1]], figs[run[-1] + 1]
+            if text[a.end : b.start] not in _LIST_GAPS or b.unit != a.unit:
+                break
+            run.append(run[-1] + 1)
+        if len(run) < 2:
+            continue
+        s0 = ctx.sentence_start(p)
+        j = bisect_left(level_pos, p) - 1
+        names: list[tuple[int, int, str]] = []
+        while j >= 0 and levels[j][0] >= s0:
+            s, e, name = levels[j]
+            if e <= p:
+                if names and text[e : names[0][0]] not in _LIST_GAPS:
+                    break
+                if not names and p - e > 12:
+                    break
+                names.insert(0, (s, e, name))
+            j -= 1
+        if len(names) == len(run):
+            for k, (_, _, name) in zip(run, names, strict=True):
+                out[k] = name
+    return out
+
+
+_BASE_BEFORE = re.compile(
+    r"(?:(?:比|较|同比|与)(?P<a>上年|去年|上一年|(?:19|20)[0-9]{2}年)(?:同期)?的"
+    r"|(?P<b>上年|去年|上一年)(?:同期|末)?(?:为|是|的)"
+    r"|(?P<c>上年|去年)同期"
+    r"|(?<=[,，;])(?P<d>(?:19|20)[0-9]{2}年)(?:同期|末)?(?:为|是))$"
+)
+_BASE_LAST = frozenset("的为是期")
+
+
+def _comparison_bases(figs: list[Figure], text: str, ctx: Context, cat) -> None:
+    """Figures stated as the base of a comparison (上年为19.88亿元, 较2021年的17890元) carry the
+    base year and are never mapped to the current year's element; lists of them
+    ("较2021年的17890元、24420元") share the prefix."""
+    prev: Figure | None = None
+    for f in figs:
+        fs = f.start
+        if fs and text[fs - 1] in _BASE_LAST:
+            m = _BASE_BEFORE.search(text, max(0, fs - 12), fs)
+        else:
+            m = None
+        if m is None:
+            if (
+                prev is not None
+                and text[prev.end : fs] in _LIST_GAPS
+                and f.unit == prev.unit
+                and f.kind != "growth"
+            ):
+                _mark_base(f, prev.year, "上年" in prev.qualifiers)
+                prev = f
+            else:
+                prev = None
+            continue
+        named = m.group("a") or m.group("d")
+        if named and named[0].isdigit():
+            year = int(named[:4])
+            last_year = False
+        else:
+            current = ctx.year_before(m.start(), ctx.sentence_start(m.start()))
+            if current is None:
+                current = ctx.year_before(m.start(), ctx.para_start(m.start()))
+            year = current - 1 if current else None
+            last_year = True
+        _mark_base(f, year, last_year)
+        prev = f
+    _pair_bases(figs, text, ctx)
+
+
+def _pair_bases(figs: list[Figure], text: str, ctx: Context) -> None:
+    """Give each current value the index of its base: "小学、初中分别为18520元、25360元，较2021年的
+    17890元、24420元" pairs the lists in order; a single base goes with the nearest current value
+    of its unit in the sentence (before it: 21.36亿元，上年为19.88亿元; after: 由上年的A增加到B)."""
+    i, n = 0, len(figs)
+    while i < n:
+        if not figs[i].comparison_base:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and figs[j].comparison_base and text[figs[j - 1].end : figs[j].start] in _LIST_GAPS:
+            j += 1
+        run = list(range(i, j))
+        s0 = ctx.sentence_start(figs[i].start)
+        unit = figs[i].unit
+        before = [k for k in range(i - 1, -1, -1) if figs[k].start >= s0]
+        cur = [
+            k
+            for k in before
+            if figs[k].unit == unit and not figs[k].comparison_base and figs[k].kind != "growth"
+        ]
+        if len(run) > 1 and len(cur) >= len(run):
+            pairs = list(zip(sorted(cur[: len(run)]), run, strict=True))
+        elif len(run) == 1 and cur:
+            pairs = [(cur[0], i)]
+        elif (
+            len(run) == 1
+            and j < n
+            and figs[j].unit == unit
+            and figs[j].kind != "growth"
+            and "到" in text[figs[i].end : figs[j].start]
+        ):
+            pairs = [(j, i)]
+        else:
+            pairs = []
+        for c, b in pairs:
+            figs[c].base_index = b
+            base, current = figs[b], figs[c]
+            levels = [q for q in current.qualifiers if q in _LEVELS]
+            if levels:
+                base.qualifiers[:] = [q for q in base.qualifiers if q not in _LEVELS] + levels
+            if base.year is not None and current.element:
+                base.element = current.element
+        i = j
+
+
+def _mark_base(f: Figure, year: int | None, last_year: bool) -> None:
+    f.comparison_base = True
+    f.year = year
+    if last_year and "上年" not in f.qualifiers:
+        f.qualifiers.append("上年")
+    if year is None:
+        f.element = None  # the base of an unknown year must not land on the current year's element

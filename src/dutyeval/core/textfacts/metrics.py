@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import rules as R
+
 
 def first_char_alternation(patterns: list[str]) -> str:
     """Join patterns that each start with a literal character, grouped by that character.
@@ -43,6 +45,8 @@ LEVEL_SUFFIX = {
 _OTHER_CANON = {"城市": "城区", "城镇": "城区", "乡村": "农村"}
 
 
+# words ending in 中 that swallow the 中 of a level word after them (rules.yaml glued_zhong)
+GLUED_ZHONG = frozenset(R.words("glued_zhong"))
 _QUAL_LIST = "生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性"
 # levels and qualifiers never overlap, so one pass over the text finds both
 _LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_LIST.split("|") + _QUAL_LIST.split("|")))
@@ -71,6 +75,10 @@ _METRICS: list[tuple[str, Metric]] = [
     ),
     (
         r"生均(?:一般)?公共(?:财政)?预算教育(?:经费|支出)",
+        Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money"),
+    ),
+    (
+        r"按在校(?:学)?生人数平均的一般公共预算教育(?:经费|支出)",
         Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money"),
     ),
     (
@@ -143,6 +151,13 @@ def context_words(text: str, lo: int, hi: int, levels: list, quals: list, metric
     for m in _CONTEXT_RE.finditer(text, lo, hi):
         word = m.group()
         kind = _WORD_KIND.get(word)
+        if word[0] == "中" and m.start() and text[m.start() - 1 : m.start() + 1] in GLUED_ZHONG:
+            # "其中小学38所": the 中 belongs to 其中; what follows it may still be a level word
+            sub = _LEVEL_OR_QUAL.match(text, m.start() + 1, m.end())
+            if sub is None:
+                continue
+            word, kind = sub.group(), _WORD_KIND.get(sub.group())
+            m = sub
         if kind is not None:
             if kind[0]:
                 levels.append((*m.span(), kind[1]))

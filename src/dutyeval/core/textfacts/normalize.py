@@ -6,7 +6,7 @@ Three steps, chosen so that the map stays trivial and cheap:
    to a plain space, traditional to simplified characters): positions do not move;
 2. deletions only: stray spaces inside numbers, dates and Chinese words (``2023- 01- 29``,
    ``18.87亿万 元``, ``配套 15 个``), line breaks that split a figure (``97.3\\n\\n%``) or a
-   wrapped sentence, zero-width characters.
+   wrapped sentence, zero-width characters, pinyin glosses after characters (``個(gè)``).
 
 Because step 2 only deletes, the map from normalised to original offsets is piecewise
 "add a constant", stored as two short arrays and looked up with ``bisect``: no per-character
@@ -119,6 +119,9 @@ def _fold_or_trad() -> re.Pattern[str]:
 _SPACE = re.compile("  *")
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u00ad]+")
 _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad")
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_TONE = re.compile(f"[{_TONES}]")
+_GLOSS = re.compile(rf"\((?=[a-zü]*[{_TONES}])[a-z{_TONES}ü]{{1,7}}\)")
 _NUM_JOIN_LEFT = "-:./~%("
 _NUM_JOIN_RIGHT = "-:./~%)"
 
@@ -247,6 +250,13 @@ def normalize(original: str) -> Normalized:
             or (left.isdigit() and right in _NUM_JOIN_RIGHT)
         ):
             spans.append((s, e, "\u4e00" <= left <= "\u9fff" and "\u4e00" <= right <= "\u9fff"))
+    if _TONE.search(folded) is not None:
+        # pinyin glosses a mirror site put after characters: 義務(wù)教育 -> 義務教育
+        spans += [
+            (*m.span(), False)
+            for m in _GLOSS.finditer(folded)
+            if m.start() and _is_cjk(folded[m.start() - 1])
+        ]
     if any(c in folded for c in _INVISIBLE_CHARS):
         spans += [(*m.span(), False) for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):

@@ -45,3 +45,42 @@ def _header_years(text: str, row_start: int) -> list[int]:
             return []
         pos = line_start - 1
     return []
+
+
+# A flattened table column: a short header line, then one bare number per line (blank lines
+# between are kept by many web copies). Only score columns are read: their header names a
+# score word (rules.yaml score_headers) or a points maximum such as "教育经费(250分)".
+_NUMBER_LINE = re.compile(r"\n[ \t]*[0-9]+(?:\.[0-9]+)?[ \t]*(?=\n|$)")
+_POINTS_HEADER = re.compile(r"[(（][0-9]+分[)）]")
+
+
+def column_cells(text: str, header_words: tuple[str, ...]) -> Iterator[tuple[int, int, Decimal]]:
+    """(start, end, value) of each number in a column of at least three number-only lines
+    under a score header."""
+    run: list[re.Match] = []
+    for m in _NUMBER_LINE.finditer(text):
+        if run and text[run[-1].end() : m.start()].strip():
+            yield from _score_column(text, run, header_words)
+            run = []
+        run.append(m)
+    if run:
+        yield from _score_column(text, run, header_words)
+
+
+def _score_column(text: str, run: list[re.Match], header_words) -> Iterator[tuple[int, int, Decimal]]:
+    if len(run) < 3:
+        return
+    head_end = run[0].start()
+    head_start = text.rfind("\n", 0, head_end) + 1
+    while head_start > 0 and not text[head_start:head_end].strip():
+        head_end = head_start - 1
+        head_start = text.rfind("\n", 0, head_end) + 1
+    header = text[head_start:head_end].strip()
+    if len(header) > 24 or not (_POINTS_HEADER.search(header) or any(w in header for w in header_words)):
+        return
+    for m in run:
+        raw = m.group().strip()
+        start = m.start() + m.group().index(raw)
+        value = parse_number(raw)
+        if value is not None:
+            yield start, start + len(raw), value
