@@ -225,6 +225,24 @@ def _half_unit(f: Figure) -> Decimal:
     return Decimal(5) * Decimal(10) ** (-decimals - 1) * factor
 
 
+_APPROX_WORDS = frozenset(
+    ("近", "约", "超过", "超", "逾", "余", "多", "不足", "不到", "将近", "接近", "大约")
+)
+
+
+def _count_error(f: Figure) -> Decimal:
+    """Rounding error of a figure in a sum of parts: none for an exact count ("24所"), which
+    is no rounded measurement; half a unit of the last digit for anything else."""
+    if (
+        f.kind == "count"
+        and f.value == f.base_value
+        and "." not in f.quote
+        and not _APPROX_WORDS & set(f.qualifiers)
+    ):
+        return Decimal(0)
+    return _half_unit(f)
+
+
 def _interval_ratio(
     num: tuple[Decimal, Decimal], den: tuple[Decimal, Decimal]
 ) -> tuple[Decimal, Decimal] | None:
@@ -486,7 +504,7 @@ def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anom
             if len(parts) < 2:
                 continue
             total = sum(p.base_value for p in parts)
-            tol = sum((_half_unit(p) for p in parts), _half_unit(whole))
+            tol = sum((_count_error(p) for p in parts), _count_error(whole))
             if abs(total - whole.base_value) > tol:
                 listed = "、".join(p.quote for p in parts)
                 msg = f"分项（{listed}）合计{total.normalize():f}{whole.base_unit}，与总数{whole.quote}不符，请核实"
