@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from dutyeval.core import schemefile
+from dutyeval.core.checks import default_thresholds
 from dutyeval.core.scheme import Scheme
 from dutyeval.core.schemefile import (
     KNOWN_CHECKS,
@@ -155,14 +156,15 @@ def leaf(data: dict, *path: int) -> dict:
 # ---- the shipped library -------------------------------------------------------------------------
 
 
-def test_library_ships_the_three_schemes():
+def test_library_ships_the_four_schemes():
     names = {p.name for p in library_paths()}
     assert names == {
         "shanxi-2021-county.yaml",
+        "shanxi-2021-city.yaml",
         "zhejiang-2021-county.yaml",
         "district-2018-report-6part-37.yaml",
     }
-    assert len(load_library()) == 3
+    assert len(load_library()) == 4
 
 
 @pytest.mark.parametrize("path", library_paths(), ids=lambda p: p.stem)
@@ -257,6 +259,10 @@ def test_zhejiang_satisfaction_is_the_mean_of_five_groups_on_the_10_point_scale(
         ("per_student_public_funds", {"level": "senior"}, True),  # no national standard for the level
         ("per_student_public_funds", {"level": "primary"}, False),
         ("teacher_pay_parity", {}, False),
+        ("higher_vocational_per_student", {}, True),  # 省定 standard, only quoted in seed 004
+        ("higher_vocational_per_student", {"threshold": 12000}, False),
+        ("senior_schools_per_population", {"model": True}, True),  # 每10万人口一所: a city's own plan
+        ("senior_schools_per_population", {"threshold": 10}, False),
     ],
 )
 def test_a_weakly_sourced_threshold_must_be_stated_by_the_scheme(tmp_path, check, params, needs):
@@ -549,7 +555,7 @@ def test_every_known_check_is_accepted():
     for name, spec in KNOWN_CHECKS.items():
         data = tiny()
         params = {"level": "primary"} if "level" in spec else {}
-        if name in ("training_funds_share", "vocational_share"):  # no default: the scheme states it
+        if default_thresholds().specs[name].scheme_must_state(params.get("level")):  # no default: the scheme states it
             params["threshold"] = 2
         leaf(data, 1, 0)["rule"] = {"kind": "check", "check": name, "params": params}
         parse_scheme(data, name)

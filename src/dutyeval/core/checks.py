@@ -575,6 +575,40 @@ def _vocational_share(ctx: _Ctx, params: Mapping) -> CheckResult:
     return res
 
 
+
+def _higher_vocational_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
+    """A city's 公办普通高职高专 per-student spending against the provincial standard (seed 004 item 6)."""
+    value = ctx.col("per_student_budget_higher_voc")
+    figures = [("per_student_budget_higher_voc", ctx.year, value)]
+    rule = "公办普通高职高专生均一般公共预算教育经费不低于省定标准{t}元"
+    return _result(
+        ctx, "higher_vocational_per_student", "高职高专生均经费不低于省定标准", params, value, figures, rule,
+        HALF_UNIT,
+    )  # fmt: skip
+
+
+def _senior_schools_per_population(ctx: _Ctx, params: Mapping) -> CheckResult:
+    """每{t}万常住人口至少一所普通高中 (`model: true`: 省级示范普通高中), as 万 residents per school ≤ t.
+
+    No school at all for a resident population fails (the quotient is unbounded), when a threshold is set."""
+    model = bool(params.get("model", False))
+    code = "schools_senior_model" if model else "schools_senior"
+    schools, population = ctx.col(code), ctx.col("resident_population")
+    per_school = _ratio(population, schools, 1e-4)  # 人 → 万人 per school
+    thr, _ = ctx.threshold("senior_schools_per_population", params)
+    tol = _ratio_tol(schools, 1e-4)  # half a recorded unit of the population, in 万人 per school
+    verdict = _compare(per_school, thr, "<=", tol)
+    with np.errstate(invalid="ignore"):
+        none = (schools <= 0) & (population > 0) & np.isfinite(thr)
+    verdict = np.where(none, FAIL, verdict).astype(np.int8)
+    kind = "省级示范普通高中" if model else "普通高中"
+    figures = [(code, ctx.year, schools), ("resident_population", ctx.year, population)]
+    rule = f"每{{t}}万常住人口至少拥有一所{kind}学校（常住人口÷{kind}学校数不高于{{t}}万人/所）"
+    return _result(
+        ctx, "senior_schools_per_population", f"按常住人口配置{kind}", params, per_school, figures, rule, tol,
+        verdict=verdict,
+    )  # fmt: skip
+
 CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
     "two_no_decrease_total": ("一般公共预算教育支出只增不减", _two_no_decrease_total),
     "two_no_decrease_per_student": ("生均一般公共预算教育支出只增不减", _two_no_decrease_per_student),
@@ -620,6 +654,8 @@ CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
         _rate_check("senior_gross_enrolment", "高中阶段毛入学率", "gross_enrol_senior", None, True),
     ),
     "vocational_share": ("职普招生比例大体相当", _vocational_share),
+    "higher_vocational_per_student": ("高职高专生均经费不低于省定标准", _higher_vocational_per_student),
+    "senior_schools_per_population": ("按常住人口配置普通高中", _senior_schools_per_population),
 }
 
 
@@ -630,6 +666,7 @@ PARAMS["per_student_public_funds"] |= {"level"}
 PARAMS["teacher_pay_parity"] |= {"year_offset"}
 PARAMS["large_class_share"] |= {"include_super_large"}
 PARAMS["vocational_share"] |= {"max"}
+PARAMS["senior_schools_per_population"] |= {"model"}
 
 
 def check_names() -> list[str]:

@@ -67,6 +67,8 @@ KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
     "super_large_class_share": _THRESHOLD,
     "senior_gross_enrolment": _THRESHOLD,
     "vocational_share": {"max": _Param(), **_THRESHOLD},
+    "higher_vocational_per_student": _THRESHOLD,
+    "senior_schools_per_population": {"model": _Param(flag=True), **_THRESHOLD},
 }
 
 # Which checks (and levels) a scheme must give a threshold for comes from thresholds.yaml

@@ -251,6 +251,8 @@ def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -
     path = next(p for p in library_paths() if p.stem == "shanxi-2021-county")
     scheme, _ = import_scheme_file(path)
     freeze(scheme)
+    # offered to the province office for a cycle of 设区市 (not frozen until a cycle uses it)
+    import_scheme_file(next(p for p in library_paths() if p.stem == "shanxi-2021-city"))
     cycle = Cycle.objects.create(
         name=f"{province.name}2021年对县级政府履行教育职责评价",
         scheme=scheme,
