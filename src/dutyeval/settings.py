@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dutyeval.notifications",
     "dutyeval.reports",
     "dutyeval.evidence",
+    "dutyeval.documents",
     "dutyeval.web",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("documents/", include("dutyeval.documents.urls")),
     path("", include("dutyeval.web.urls")),
 ]

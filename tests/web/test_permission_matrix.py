@@ -79,6 +79,7 @@ TARGETS = {
     "imports.pk": {"own": "attempt.pk", "neighbour": "other_attempt.pk", "foreign": "hebei_attempt.pk"},
     "reports.pk": {"own": "report.pk", "neighbour": "other_report.pk", "foreign": "hebei_report.pk"},
     "evidence.pk": {"own": "evidence.pk", "neighbour": "other_evidence.pk", "foreign": "hebei_evidence.pk"},
+    "documents.pk": {"own": "document.pk", "neighbour": "other_document.pk", "foreign": "hebei_document.pk"},
     "regions.code": {"own": "zezhou.code", "neighbour": "yangcheng.code", "province": "shanxi.code",
                      "foreign": "hebei_county.code"},
 }
@@ -311,6 +312,14 @@ def mw(world, django_user_model, settings, tmp_path):
         setattr(w, f"{attr}evidence", Evidence.objects.create(
             submission=sub, indicator=w.evidence_item, filename="纪要.pdf", stored_name=stored.name,
             content_type="application/pdf", size=stored.size, sha256=stored.sha256))
+    from dutyeval.documents.models import GeneratedDocument
+
+    for attr, sub in (("", w.sub), ("other_", w.other_sub), ("hebei_", w.hebei_sub)):  # drafts, files not on disk
+        setattr(w, f"{attr}document", GeneratedDocument.objects.create(
+            cycle=sub.cycle, region=sub.region, kind="self_report", version=1, title="自查自评报告",
+            content={"kind": "self_report", "issuer_mark": "", "number": "", "title": "自查自评报告", "addressee": "",
+                     "body": [], "signature": "", "date": "2021-11-09", "annexes": []},
+            docx_path="documents/none.docx", docx_sha256="0" * 64))
     w.users = {}
     for role in Role:
         persona = ROLES.get(role)

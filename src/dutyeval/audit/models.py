@@ -90,4 +90,7 @@ ACTION_LABELS = {
     "schemes.scheme.new_version": _("评价方案新版本"),
     "schemes.scheme.update": _("更新评价方案"),
     "schemes.scheme.freeze": _("冻结评价方案"),
+    "documents.document.generate": _("生成公文"),
+    "documents.document.publish": _("发布公文"),
+    "documents.cases.choose": _("选定典型案例"),
 }

@@ -1,0 +1,76 @@
+"""The pure parts: number formats, title lines, Chinese numerals, JSON round trip."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from dutyeval.core.documents.compose import cn
+from dutyeval.core.documents.model import Annex, Fig, OfficialDoc, Para, Table, fmt_number, title_lines
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (Decimal("145433.4018"), "万元", "145433.4"),
+        (Decimal("13660.70"), "元", "13660.7"),
+        (Decimal("2.4594"), "%", "2.46"),
+        (Decimal("100"), "%", "100"),
+        (Decimal("7041"), "人", "7041"),
+        (Decimal("85.7"), "分", "85.70"),
+        (Decimal("0.005"), "分", "0.01"),  # half up, as an office rounds
+        (Decimal("-0.001"), "%", "0"),
+        (None, "元", "—"),
+    ],
+)
+def test_it_prints_figures_as_an_official_document_does(value, unit, text):
+    assert fmt_number(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "一"), (10, "十"), (11, "十一"), (12, "十二"), (20, "二十"), (21, "二十一")]
+)
+def test_it_numbers_headings_in_chinese(n, text):
+    assert cn(n) == text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "对县级人民政府2021年履行教育职责评价报告",
+        "迎泽区人民政府办公室关于迎泽区人民政府2021年履行教育职责自查自评情况的报告",
+        "关于2021年对县级人民政府履行教育职责评价结果的通报",
+        "短标题",
+    ],
+)
+def test_titles_break_into_balanced_lines_without_a_lone_character(title):
+    lines = title_lines(title)
+    assert "".join(lines) == title
+    assert all(len(line) <= 20 for line in lines)
+    assert len(lines) == 1 or all(len(line) >= 4 for line in lines)
+
+
+def test_a_title_breaks_after_a_word():
+    assert title_lines("对县级人民政府2021年履行教育职责评价报告") == [
+        "对县级人民政府2021年",
+        "履行教育职责评价报告",
+    ]
+
+
+def test_the_content_round_trips_through_json():
+    f = Fig(text="85.71", value="85.71", unit="分", source={"kind": "result", "rule": "总分"})
+    doc = OfficialDoc(
+        kind="notice",
+        issuer_mark="办公室",
+        number="〔2021〕1号",
+        title="通报",
+        addressee="各县：",
+        body=[Para("h1", ["一、结果"]), Para("p", ["得分", f, "分。"], lead="（一）")],
+        signature="办公室",
+        date=date(2021, 11, 9),
+        annexes=[Annex(title="结果", table=Table(headers=["a"], rows=[[f]], widths_mm=[10]))],
+    )
+    back = OfficialDoc.from_json(doc.to_json())
+    assert back == doc
+    assert back.figures() == [f, f]
+    assert back.date_text == "2021年11月9日"
