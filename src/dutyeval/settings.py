@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dutyeval.reports",
     "dutyeval.evidence",
     "dutyeval.documents",
+    "dutyeval.departments",
     "dutyeval.web",
 ]
 

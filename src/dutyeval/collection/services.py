@@ -163,16 +163,22 @@ def _lock_region(region) -> None:
 
 
 def save_values(region, year: int, raw: dict[str, object], *, user, source: str, quotes=None, locations=None,
-                expected: dict[str, Decimal | None] | None = None, if_match: str | None = None):
+                expected: dict[str, Decimal | None] | None = None, if_match: str | None = None,
+                only: set[str] | None = None):
     """A region's own coordinator stores figures of one year (form, Excel, API, report). All or nothing.
 
     `expected` holds, per code, the value the writer last saw; a stored value that differs means
     someone else changed it meanwhile, and Conflict is raised with both. `if_match` is an ETag from
     `values_etag`; when the figures changed since, StaleVersion is raised. Raises ValidationFailed
     with every problem, YearClosed or PermissionDenied; returns (written count, warnings).
+
+    A department user (责任分工) writes only the elements in `only`, the ones the coordinator
+    assigned to their department; the caller must say which those are.
     """
-    if not scoping.can_edit_region_data(user, region):
-        raise PermissionDenied("只有本县（市、区）填报联络员可以修改本地数据")
+    if not scoping.can_fill_region_data(user, region):
+        raise PermissionDenied("只有本县（市、区）填报联络员或责任部门可以修改本地数据")
+    if scoping.is_department_user(user) and (only is None or not set(raw) <= only):
+        raise PermissionDenied("只能填报分配给本部门的数据项")
     with transaction.atomic():
         _lock_region(region)
         check_year_open(region, year, list(raw))

@@ -95,7 +95,7 @@ def _snapshot(cycle: Cycle) -> dict:
 def publish_cycle(cycle: Cycle, user) -> int:
     """Freeze the scheme and create one submission per evaluated region. Returns their number."""
     cycle = Cycle.objects.select_for_update().select_related("root", "scheme").get(pk=cycle.pk)
-    if not scoping.can_administer(user, cycle.root):
+    if not scoping.runs_cycle(user, cycle):
         raise WorkflowError("只有本级督导办管理员可以发布评价周期")
     if cycle.state != Cycle.State.DRAFT:
         raise WorkflowError("评价周期已发布")
@@ -125,7 +125,7 @@ def publish_cycle(cycle: Cycle, user) -> int:
 def allow_late_submission(submission: Submission, user, reason: str) -> Submission:
     """The office lets one region submit after the deadline; the decision and its reason are recorded."""
     sub = Submission.objects.select_for_update().select_related("region", "cycle").get(pk=submission.pk)
-    if not scoping.can_administer(user, sub.region):
+    if not scoping.runs_cycle(user, sub.cycle):
         raise WorkflowError("只有上级督导办管理员可以同意逾期提交")
     if not sub.editable:
         raise WorkflowError("材料已提交，无需同意逾期提交")

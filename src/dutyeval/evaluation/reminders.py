@@ -44,7 +44,7 @@ def send_deadline_reminders(now=None) -> int:
 @transaction.atomic
 def urge_late_regions(cycle: Cycle, user) -> int:
     """催报: one message to the coordinators of every region that has not submitted after the deadline."""
-    if not scoping.can_administer(user, cycle.root):
+    if not scoping.runs_cycle(user, cycle):
         raise WorkflowError("只有督导办管理员可以催报")
     if not cycle.is_past_deadline:
         raise WorkflowError("尚未到自评截止时间，不能催报")

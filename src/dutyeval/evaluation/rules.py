@@ -3,6 +3,7 @@ needs them (workflow, evidence, the 报送文件, reports), so none of those has
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dutyeval.accounts import scoping
@@ -30,6 +31,48 @@ def require_editable(sub: Submission, user) -> None:
         raise WorkflowError(_("材料已提交，退回前不能修改"))
 
 
-def submission_for(user, pk: int) -> Submission:
-    """A submission the user may see (404 otherwise), with what every page of it shows."""
+def assigned_codes(sub: Submission, user, kind: str) -> set[str] | None:
+    """What of a submission a department user fills (责任分工): the codes of `kind` ("item" or
+    "element") assigned to their department. None for everyone else: no restriction by department."""
+    if not scoping.is_department_user(user):
+        return None
+    return set(sub.assignments.filter(kind=kind, department_id=user.department_id, department__active=True)
+               .values_list("code", flat=True))
+
+
+def require_assigned(sub: Submission, user, kind: str, code: str) -> None:
+    """A department user opens only what is assigned to their department (404 otherwise)."""
+    allowed = assigned_codes(sub, user, kind)
+    if allowed is not None and code not in allowed:
+        raise Http404
+
+
+def may_fill(sub: Submission, user, *, item: str | None = None) -> bool:
+    """Whether a page shows this user editable fields (for one item, when given)."""
+    if not (sub.editable and scoping.can_fill_region_data(user, sub.region)):
+        return False
+    allowed = assigned_codes(sub, user, "item") if item else None
+    return allowed is None or item in allowed
+
+
+def require_fillable(sub: Submission, user, *, items=(), elements=()) -> None:
+    """The coordinator, or a department user for what is assigned to their department, may change
+    these items' self scores and evidence and these elements' figures now. Another department's
+    item is 404, like another region's."""
+    if not scoping.can_fill_region_data(user, sub.region):
+        raise WorkflowError(_("只有本县（市、区）填报联络员或责任部门可以修改"))
+    for kind, codes in (("item", items), ("element", elements)):
+        allowed = assigned_codes(sub, user, kind)
+        if allowed is not None and not set(codes) <= allowed:
+            raise Http404
+    if not sub.editable:
+        raise WorkflowError(_("材料已提交，退回前不能修改"))
+
+
+def submission_for(user, pk: int, *, departments: bool = True) -> Submission:
+    """A submission the user may see (404 otherwise), with what every page of it shows. Pages that
+    show the whole submission (scorecard, Excel, report, balance) pass departments=False: a
+    department user sees only its own share, through the overview, data and self-scoring pages."""
+    if not departments and scoping.is_department_user(user):
+        raise Http404
     return scoping.get_in_scope(user, Submission.objects.select_related("region", "cycle", "cycle__scheme"), pk=pk)

@@ -15,7 +15,7 @@ from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Narrative, Submission
-from .rules import ItemError, WorkflowError, require_editable
+from .rules import ItemError, WorkflowError, require_editable, require_fillable
 
 S = Submission.State
 
@@ -72,27 +72,48 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
     log_action("evaluation.submission.submit", actor=user, obj=sub, region=sub.region,
                data={"from": old, "to": sub.state, "late": late,
                      **({"anomalies": len(anomalies), "reason": anomaly_reason[:2000]} if anomalies else {})})
-    notify(scoping.offices_over(sub.region), "submitted", f"{sub.region.name}已提交自评材料",
-           f"《{sub.cycle.name}》：{sub.region.name}已提交{'（逾期提交）' if sub.late else ''}，请审核。",
-           reverse("submission", args=[sub.pk]))
+    first = scoping.city_reviewers_of(sub.region) if needs_city_review(sub) else scoping.cycle_office(sub.cycle)
+    notify(first, "submitted", f"{sub.region.name}已提交自评材料",
+           f"《{sub.cycle.name}》：{sub.region.name}已提交{'（逾期提交）' if sub.late else ''}，请"
+           f"{'复核' if needs_city_review(sub) else '审核'}。", reverse("submission", args=[sub.pk]))
     return sub
+
+
+def needs_city_review(sub: Submission) -> bool:
+    """A county with a city office above it passes that office first in a cycle with 设区市复核."""
+    parent = sub.region.parent
+    return sub.cycle.has_city_review and parent is not None and parent.level == "city"
+
+
+def awaiting_office(sub: Submission) -> bool:
+    """The submission waits for the office running the cycle (accept or return)."""
+    if sub.state == S.FORWARDED:
+        return True
+    return sub.state == S.SUBMITTED and not needs_city_review(sub)
+
+
+def _require_office_decision(sub: Submission, user, verb: str) -> None:
+    if not scoping.runs_cycle(user, sub.cycle):
+        raise WorkflowError(_("只有组织本次评价的督导办管理员可以%(verb)s") % {"verb": verb})
+    if sub.state == S.SUBMITTED and needs_city_review(sub):
+        raise WorkflowError(_("该材料尚待设区市复核，复核报送后方可%(verb)s") % {"verb": verb})
+    if not awaiting_office(sub):
+        raise WorkflowError(_("只有已提交（或设区市已复核报送）的材料可以%(verb)s") % {"verb": verb})
 
 
 @transaction.atomic
 def return_submission(submission: Submission, user, reason: str) -> Submission:
     sub = _lock(submission)
-    if not scoping.can_administer(user, sub.region):
-        raise WorkflowError(_("只有上级督导办管理员可以退回"))
-    if sub.state != S.SUBMITTED:
-        raise WorkflowError(_("只有已提交的材料可以退回"))
+    _require_office_decision(sub, user, _("退回"))
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("退回时必须填写退回原因"))
+    old = sub.state
     sub.state = S.RETURNED
     sub.return_reason = reason[:2000]
     sub.save(update_fields=["state", "return_reason", "updated"])
     log_action("evaluation.submission.return", actor=user, obj=sub, region=sub.region,
-               data={"from": S.SUBMITTED, "to": S.RETURNED, "reason": reason})
+               data={"from": old, "to": S.RETURNED, "reason": reason})
     notify(scoping.coordinators_of(sub.region), "returned", f"自评材料被退回：{sub.cycle.name}",
            f"退回原因：{reason}", reverse("submission", args=[sub.pk]))
     return sub
@@ -101,14 +122,12 @@ def return_submission(submission: Submission, user, reason: str) -> Submission:
 @transaction.atomic
 def accept_submission(submission: Submission, user) -> Submission:
     sub = _lock(submission)
-    if not scoping.can_administer(user, sub.region):
-        raise WorkflowError(_("只有上级督导办管理员可以审核通过"))
-    if sub.state != S.SUBMITTED:
-        raise WorkflowError(_("只有已提交的材料可以审核通过"))
+    _require_office_decision(sub, user, _("审核通过"))
+    old = sub.state
     sub.state = S.ACCEPTED
     sub.save(update_fields=["state", "updated"])
     log_action("evaluation.submission.accept", actor=user, obj=sub, region=sub.region,
-               data={"from": S.SUBMITTED, "to": S.ACCEPTED})
+               data={"from": old, "to": S.ACCEPTED})
     notify(scoping.coordinators_of(sub.region), "accepted", f"自评材料已审核通过：{sub.cycle.name}",
            f"{sub.region.name}的自评材料已审核通过。", reverse("submission", args=[sub.pk]))
     return sub
@@ -151,8 +170,8 @@ def parse_points(ind: Indicator, text: str | None) -> tuple[Decimal | None, str]
 def save_self_scores(submission: Submission, user, entries: dict[int, tuple[str, str]]) -> list[str]:
     """entries: indicator id → (score text, note). Returns error messages; writes nothing if any."""
     sub = _lock(submission)
-    require_editable(sub, user)
     indicators = {i.pk: i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, pk__in=entries)}
+    require_fillable(sub, user, items=[i.code for i in indicators.values()])
     errors, clean = [], {}
     for pk, (text, note) in entries.items():
         ind = indicators.get(pk)
@@ -207,15 +226,15 @@ def save_narrative(submission: Submission, user, area_code: str, text: str) -> N
                    data={"area": area_code, "old": old, "new": text})
 
 
-REVIEWABLE = (S.SUBMITTED, S.ACCEPTED)
+REVIEWABLE = (S.SUBMITTED, S.FORWARDED, S.ACCEPTED)
 
 
 @transaction.atomic
 def save_review_scores(submission: Submission, user, entries: dict[int, tuple[str, str, str]]) -> list[str]:
     """Reviewer scores: indicator id → (score text, note, veto "yes"/"no"/""). All or nothing."""
     sub = _lock(submission)
-    if not scoping.can_review(user, sub.region):
-        raise WorkflowError(_("只有评审专家或督导办管理员可以评审"))
+    if not scoping.reviews_cycle(user, sub.cycle):
+        raise WorkflowError(_("只有本次评价的评审专家或督导办管理员可以评审"))
     if sub.state not in REVIEWABLE:
         raise WorkflowError(_("只能评审已提交或已通过的材料"))
     indicators = {i.pk: i for i in Indicator.objects.filter(scheme=sub.cycle.scheme, pk__in=entries)}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dutyeval import uploads
 from dutyeval.audit.services import log_action
 from dutyeval.evaluation.models import Submission
-from dutyeval.evaluation.rules import WorkflowError, require_editable
+from dutyeval.evaluation.rules import WorkflowError, require_fillable
 from dutyeval.schemes.models import Indicator
 
 from .detect import Refused, detect
@@ -71,8 +71,8 @@ def upload_evidence(submission: Submission, indicator: Indicator, user, upload, 
     detected from the content. A refused file leaves nothing on disk and no record but the audit
     entry of the refusal.
     """
-    require_editable(submission, user)
     indicator = items_of(submission, indicator.pk)
+    require_fillable(submission, user, items=[indicator.code])
     name = clean_filename(filename)
     if not name:
         raise EvidenceRefused(_("请选择要上传的文件"))
@@ -94,7 +94,7 @@ def upload_evidence(submission: Submission, indicator: Indicator, user, upload, 
             # again under the lock: the state may have changed, or another upload used the quota,
             # while this file was being read
             sub = _locked(submission)
-            require_editable(sub, user)
+            require_fillable(sub, user, items=[indicator.code])
             used = stored_bytes(sub.region)
             if used + stored.size > quota:
                 raise EvidenceRefused(_("《%(f)s》：%(e)s") % {"f": name, "e": uploads.over_quota(used, quota, "佐证材料")})
@@ -114,10 +114,10 @@ def upload_evidence(submission: Submission, indicator: Indicator, user, upload, 
 
 @transaction.atomic
 def delete_evidence(evidence: Evidence, user) -> None:
-    """Remove a file while the submission is editable; only the region's coordinator may."""
+    """Remove a file while the submission is editable: the coordinator, or the item's department."""
     sub = _locked(evidence.submission)
-    require_editable(sub, user)
     ev = Evidence.objects.select_related("indicator").get(pk=evidence.pk, submission=sub)
+    require_fillable(sub, user, items=[ev.indicator.code])
     data = {"item": ev.indicator.code, "file": ev.filename, "size": ev.size, "sha256": ev.sha256, "evidence": ev.pk}
     stored_name = ev.stored_name
     ev.delete()

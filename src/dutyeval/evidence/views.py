@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
-from dutyeval.evaluation.rules import submission_for
+from dutyeval.evaluation.rules import may_fill, require_assigned, submission_for
 from dutyeval.evaluation.services import WorkflowError
 
 from . import services
@@ -36,7 +36,7 @@ def cell_context(user, sub, ind, *, editable: bool, files=None, errors=(), notic
         "sub": sub, "ind": ind, "files": files, "errors": list(errors), "notice": notice, "accept": ACCEPT,
         "max_mb": settings.DUTYEVAL_EVIDENCE_MAX_BYTES // 1048576,
         "required": services.requires_evidence(ind),
-        "editable": editable and sub.editable and scoping.can_edit_region_data(user, sub.region),
+        "editable": editable and may_fill(sub, user, item=ind.code),
     }
 
 
@@ -48,9 +48,10 @@ def item(request, pk: int, indicator: int):
         ind = services.items_of(sub, indicator)
     except WorkflowError:
         raise Http404 from None
+    require_assigned(sub, request.user, "item", ind.code)
     errors, notice = [], ""
     if request.method == "POST":
-        scoping.require_edit(request.user, sub.region)
+        scoping.require_fill(request.user, sub.region)
         f = request.FILES.get(f"evidence-{ind.pk}") or request.FILES.get("file")
         try:
             if f is None:
@@ -76,6 +77,7 @@ def _evidence_for(user, pk: int) -> Evidence:
     ev = get_object_or_404(Evidence.objects.select_related("submission__region", "submission__cycle", "indicator"),
                            pk=pk)
     scoping.require_view(user, ev.submission.region)
+    require_assigned(ev.submission, user, "item", ev.indicator.code)
     return ev
 
 
@@ -84,7 +86,7 @@ def _evidence_for(user, pk: int) -> Evidence:
 def delete(request, pk: int):
     ev = _evidence_for(request.user, pk)
     sub, ind = ev.submission, ev.indicator
-    scoping.require_edit(request.user, sub.region)
+    scoping.require_fill(request.user, sub.region)
     errors, notice = [], ""
     try:
         services.delete_evidence(ev, request.user)

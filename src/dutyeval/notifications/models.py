@@ -11,6 +11,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", _("新任务")
         SUBMITTED = "submitted", _("待审核")
+        FORWARDED = "forwarded", _("设区市已复核")
         RETURNED = "returned", _("被退回")
         ACCEPTED = "accepted", _("已通过")
         LATE_ALLOWED = "late_allowed", _("同意逾期提交")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Region(models.Model):
     class Level(models.TextChoices):
+        NATIONAL = "national", _("国家级")
         PROVINCE = "province", _("省级")
         CITY = "city", _("市级")
         COUNTY = "county", _("县级")
@@ -31,7 +32,7 @@ class Region(models.Model):
     @property
     def prefix(self) -> str:
         """Code prefix shared by this region and everything below it (GB/T 2260 is hierarchical)."""
-        return {"province": self.code[:2], "city": self.code[:4]}.get(self.level, self.code)
+        return {"national": "", "province": self.code[:2], "city": self.code[:4]}.get(self.level, self.code)
 
     def contains(self, other: Region) -> bool:
         return other.code.startswith(self.prefix)

@@ -18,7 +18,7 @@ from .models import ReportDocument
 
 @login_required
 def upload(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
     if request.method == "POST":
         scoping.require_edit(request.user, sub.region)
@@ -41,7 +41,7 @@ def upload(request, pk: int):
 
 def _doc_for(user, pk: int) -> ReportDocument:
     doc = get_object_or_404(ReportDocument.objects.select_related("submission__region", "submission__cycle"), pk=pk)
-    scoping.require_view(user, doc.submission.region)
+    scoping.require_whole_view(user, doc.submission.region)
     return doc
 
 

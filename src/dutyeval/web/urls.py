@@ -52,5 +52,7 @@ urlpatterns = [
     path("s/<int:pk>/reports/", reports.upload, name="report-upload"),
     path("reports/<int:pk>/", reports.detail, name="report"),
     path("reports/<int:pk>/accept/<int:index>/", reports.accept, name="report-accept"),
+    path("s/<int:pk>/city-review/", submission.city_review, name="submission-city-review"),
     path("", include("dutyeval.evidence.urls")),
+    path("", include("dutyeval.departments.urls")),
 ]

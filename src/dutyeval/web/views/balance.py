@@ -11,7 +11,7 @@ from .common import submission_for
 
 @login_required
 def county(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     year = sub.cycle.data_year
     reports = county_balance(sub.region, year)
     charts = [

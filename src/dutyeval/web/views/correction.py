@@ -17,8 +17,8 @@ from .common import submission_for
 
 @login_required
 def correct(request, pk: int):
-    sub = submission_for(request.user, pk)
-    if not scoping.can_administer(request.user, sub.region):
+    sub = submission_for(request.user, pk, departments=False)
+    if not scoping.runs_cycle(request.user, sub.cycle):
         raise PermissionDenied("只有上级督导办管理员可以更正数据")
     cat = default_catalogue()
     years = list(reversed(sub.cycle.years_read()))

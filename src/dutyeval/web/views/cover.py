@@ -28,7 +28,7 @@ def _day(text: str) -> date | None:
 @login_required
 @require_POST
 def record(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     scoping.require_edit(request.user, sub.region)
     upload = request.FILES.get("file")
     try:
@@ -52,7 +52,7 @@ def record(request, pk: int):
 
 @login_required
 def download(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     cover = CoverDocument.objects.filter(submission=sub).exclude(stored_name="").first()
     if cover is None:
         raise Http404

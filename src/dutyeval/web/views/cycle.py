@@ -111,7 +111,7 @@ def _office_tasks(user) -> list[dict]:
 @login_required
 def overview(request, pk: int):
     cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
-    if not (scoping.can_review(request.user, cycle.root) or request.user.is_superuser):
+    if not (scoping.sees_cycle(request.user, cycle)):
         raise Http404
     regions = scoping.visible_regions(request.user)
     subs = (
@@ -156,7 +156,7 @@ def overview(request, pk: int):
             "state": state,
             "city": city,
             "cities": cities,
-            "can_administer": scoping.can_administer(request.user, cycle.root),
+            "can_administer": scoping.runs_cycle(request.user, cycle),
             "past_deadline": cycle.is_past_deadline,
         },
     )

@@ -29,7 +29,7 @@ def _office_root(user):
 
 def _own_cycle(user, pk: int) -> Cycle:
     cycle = get_object_or_404(Cycle.objects.select_related("root", "scheme"), pk=pk)
-    if not scoping.can_administer(user, cycle.root):
+    if not scoping.runs_cycle(user, cycle):
         raise Http404
     return cycle
 
@@ -82,7 +82,7 @@ def cycle_publish(request, pk: int):
 @login_required
 @require_POST
 def allow_late(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     try:
         cycles.allow_late_submission(sub, request.user, request.POST.get("reason", ""))
     except WorkflowError as exc:

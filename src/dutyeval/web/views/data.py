@@ -20,6 +20,7 @@ from dutyeval.collection.services import (
     values_for,
 )
 from dutyeval.core.catalogue import default_catalogue
+from dutyeval.evaluation.rules import assigned_codes, may_fill
 
 from .common import submission_for
 
@@ -50,7 +51,12 @@ def area_form(request, pk: int, area: str):
     elements = cat.in_area(area)
     # the cycle sets one data year per 填报类别 (finance may be the year before the school year)
     year = sub.cycle.year_of(elements[0].code) if elements else sub.cycle.data_year
-    can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
+    mine = assigned_codes(sub, request.user, "element")  # a department user: only its own elements
+    if mine is not None:
+        elements = [e for e in elements if e.code in mine]
+        if not elements:
+            raise Http404
+    can_edit = may_fill(sub, request.user)
     current = {
         v.element.code: v
         for v in DataValue.objects.filter(region=sub.region, year=year, element__area=area).select_related("element", "author")
@@ -58,14 +64,14 @@ def area_form(request, pk: int, area: str):
     previous = values_for(sub.region, year - 1)
     posted, originals, errors, conflicts = {}, {}, {}, {}
     if request.method == "POST":
-        scoping.require_edit(request.user, sub.region)
+        scoping.require_fill(request.user, sub.region)
         posted = {e.code: request.POST.get(e.code, "").strip() for e in elements}
         originals = {e.code: request.POST.get(f"orig-{e.code}", "").strip() for e in elements}
         # only what this user changed is written, so a stale form cannot revert another session's edit
         changed = {c: v for c, v in posted.items() if v != originals[c]}
         try:
             written, warns = save_values(sub.region, year, changed, user=request.user, source="entered",
-                                         expected={c: _seen(originals[c]) for c in changed})
+                                         expected={c: _seen(originals[c]) for c in changed}, only=mine)
         except YearClosed as exc:
             messages.error(request, str(exc))
             return redirect("data-area", pk=pk, area=area)
@@ -103,14 +109,22 @@ def area_form(request, pk: int, area: str):
     return render(
         request,
         "web/data_area.html",
-        {"sub": sub, "area": area, "area_name": cat.areas[area], "areas": cat.areas, "rows": rows,
+        {"sub": sub, "area": area, "area_name": cat.areas[area], "areas": _areas_for(sub, request.user, cat), "rows": rows,
          "year": year, "can_edit": can_edit},
     )
 
 
+def _areas_for(sub, user, cat) -> dict[str, str]:
+    """The area tabs a user has something to fill in."""
+    mine = assigned_codes(sub, user, "element")
+    if mine is None:
+        return cat.areas
+    return {a: name for a, name in cat.areas.items() if any(e.code in mine for e in cat.in_area(a))}
+
+
 @login_required
 def excel_template(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     cycle, cat = sub.cycle, default_catalogue()
     year = cycle.data_year
     current, previous = {}, {}
@@ -127,7 +141,7 @@ def excel_template(request, pk: int):
 
 @login_required
 def excel(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     year = sub.cycle.data_year
     can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
     attempt = None
@@ -159,7 +173,7 @@ def excel(request, pk: int):
 @login_required
 def import_errors(request, pk: int):
     attempt = get_object_or_404(ImportAttempt.objects.select_related("region"), pk=pk)
-    scoping.require_view(request.user, attempt.region)
+    scoping.require_whole_view(request.user, attempt.region)
     data = xl.errors_workbook(attempt.errors, attempt.warnings, total=attempt.error_count)
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f"attachment; filename=import-errors-{attempt.pk}.xlsx"

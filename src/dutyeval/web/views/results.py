@@ -14,7 +14,7 @@ from dutyeval.evaluation.recompute import schedule_recompute
 
 def _cycle_for(user, pk: int) -> Cycle:
     cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
-    if not (scoping.can_review(user, cycle.root) or user.is_superuser):
+    if not (scoping.sees_cycle(user, cycle)):
         raise Http404
     return cycle
 
@@ -37,7 +37,7 @@ def results(request, pk: int):
             },
             "grades": grades,
             "job": RecomputeJob.objects.filter(cycle=cycle).first(),
-            "can_administer": scoping.can_administer(request.user, cycle.root),
+            "can_administer": scoping.runs_cycle(request.user, cycle),
         },
     )
 
@@ -52,7 +52,7 @@ def job_status(request, pk: int):
 @require_POST
 def recompute(request, pk: int):
     cycle = _cycle_for(request.user, pk)
-    if not scoping.can_administer(request.user, cycle.root):
+    if not scoping.runs_cycle(request.user, cycle):
         raise Http404
     schedule_recompute(cycle, f"{request.user}手动重新计算")
     messages.success(request, "已开始重新计算。")

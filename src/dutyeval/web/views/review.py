@@ -15,8 +15,8 @@ from .common import submission_for
 
 @login_required
 def review(request, pk: int):
-    sub = submission_for(request.user, pk)
-    if not scoping.can_review(request.user, sub.region):
+    sub = submission_for(request.user, pk, departments=False)
+    if not scoping.reviews_cycle(request.user, sub.cycle):
         raise Http404
     leaves = list(Indicator.objects.filter(scheme=sub.cycle.scheme, children__isnull=True).order_by("order"))
     if request.method == "POST":

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Narrative
+from dutyeval.evaluation.rules import assigned_codes, may_fill
 from dutyeval.evaluation.scorecard import build_scorecard
 from dutyeval.schemes.models import Indicator
 
@@ -18,13 +19,17 @@ def self_evaluation(request, pk: int):
     """Self scores, notes and the narrative, saved one area (一级指标) at a time. A score that cannot
     be taken keeps everything the user typed in that area and shows its reason next to the field."""
     sub = submission_for(request.user, pk)
-    can_edit = scoping.can_edit_region_data(request.user, sub.region) and sub.editable
+    can_edit = may_fill(sub, request.user)
+    coordinator = scoping.can_edit_region_data(request.user, sub.region)
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))
     leaves = [i for i in indicators if not any(c.parent_id == i.pk for c in indicators)]
-    areas = [i for i in indicators if i.depth == 1]
+    assigned = assigned_codes(sub, request.user, "item")  # a department user: only its own items
+    if assigned is not None:
+        leaves = [i for i in leaves if i.code in assigned]
+    areas = [i for i in indicators if i.depth == 1 and any(_in_area(leaf, i) for leaf in leaves)]
     posted_area, item_errors = None, {}
     if request.method == "POST":
-        scoping.require_edit(request.user, sub.region)
+        scoping.require_fill(request.user, sub.region)
         posted_area = next((a for a in areas if a.code == request.POST.get("area")), None)
         if posted_area is None:
             messages.error(request, "请在某一类指标下点击“保存本类”。")
@@ -34,7 +39,7 @@ def self_evaluation(request, pk: int):
                    for i in mine if i.rule_kind == "manual"}
         try:
             errors = services.save_self_scores(sub, request.user, entries)
-            if not errors:
+            if not errors and coordinator:  # the area's narrative is the coordinator's
                 services.save_narrative(sub, request.user, posted_area.code,
                                         request.POST.get(f"narrative-{posted_area.code}", ""))
         except services.WorkflowError as exc:
@@ -67,7 +72,9 @@ def self_evaluation(request, pk: int):
                 for i in leaves if _in_area(i, area)
             ],
         })
-    return render(request, "web/self_evaluation.html", {"sub": sub, "groups": groups, "can_edit": can_edit})
+    return render(request, "web/self_evaluation.html",
+                  {"sub": sub, "groups": groups, "can_edit": can_edit, "narrative_editable": can_edit and coordinator,
+                   "show_narrative": assigned is None})
 
 
 def _in_area(ind: Indicator, area: Indicator) -> bool:
@@ -76,6 +83,6 @@ def _in_area(ind: Indicator, area: Indicator) -> bool:
 
 @login_required
 def scorecard(request, pk: int):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     card = build_scorecard(sub)
     return render(request, "web/scorecard.html", {"sub": sub, "card": card})

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
 from dutyeval.audit.models import AuditLog
 from dutyeval.collection.models import DataValue
 from dutyeval.core.catalogue import default_catalogue
+from dutyeval.evaluation import city_review as city
 from dutyeval.evaluation import services
-from dutyeval.evaluation.models import CoverDocument, ItemScore, Narrative
+from dutyeval.evaluation.models import CityReview, CoverDocument, ItemScore, Narrative
+from dutyeval.evaluation.rules import assigned_codes
 
 from ..forms import ReturnForm
 from .common import submission_for
@@ -35,6 +38,9 @@ def detail(request, pk: int):
     ]
     for a in areas:
         a["pct"] = round(100 * a["filled"] / a["total"]) if a["total"] else 0
+    mine = _my_share(sub, request.user, cat, filled)
+    if mine is not None:  # a department user: only its own share
+        areas = [a for a in areas if any(e.code in mine["elements"] for e in cat.in_area(a["key"]))]
     leaves = services.manual_leaves(sub)
     scored = ItemScore.objects.filter(submission=sub, self_score__isnull=False).count()
     history = AuditLog.objects.filter(
@@ -55,7 +61,15 @@ def detail(request, pk: int):
             "narratives": Narrative.objects.filter(submission=sub).exclude(text="").count(),
             "history": history,
             "can_edit": scoping.can_edit_region_data(request.user, sub.region) and sub.editable,
-            "can_administer": scoping.can_administer(request.user, sub.region),
+            "can_administer": scoping.runs_cycle(request.user, sub.cycle),
+            "office_turn": services.awaiting_office(sub),
+            "can_city_review": scoping.can_city_review(request.user, sub) and sub.state == sub.State.SUBMITTED,
+            "city_review": CityReview.objects.filter(submission=sub).select_related("reviewed_by").first()
+            if not scoping.is_department_user(request.user) else None,
+            "needs_city_review": sub.state == sub.State.SUBMITTED and services.needs_city_review(sub),
+            "grades": city.grade_names(sub) if scoping.can_city_review(request.user, sub) else [],
+            "mine": mine,
+            "city_form": request.session.pop(f"city-{sub.pk}", None) or {},
             "return_form": ReturnForm(),
             "report": sub.reports.filter(state="done").first(),
             "report_errors": len(services.report_errors(sub)) if sub.editable else 0,
@@ -67,8 +81,26 @@ def detail(request, pk: int):
     )
 
 
+def _my_share(sub, user, cat, filled) -> dict | None:
+    """What a department user fills in this submission, with what is still missing."""
+    elements = assigned_codes(sub, user, "element")
+    if elements is None:
+        return None
+    codes = assigned_codes(sub, user, "item")
+    from dutyeval.schemes.models import Indicator
+
+    items = list(Indicator.objects.filter(scheme_id=sub.cycle.scheme_id, code__in=codes).order_by("order"))
+    scored = set(ItemScore.objects.filter(submission=sub, self_score__isnull=False).values_list("indicator_id", flat=True))
+    return {
+        "department": user.department,
+        "elements": elements,
+        "element_rows": [{"el": e, "filled": e.code in filled} for e in cat.elements if e.code in elements],
+        "items": [{"ind": i, "scored": i.pk in scored} for i in items],
+    }
+
+
 def _transition(request, pk, action):
-    sub = submission_for(request.user, pk)
+    sub = submission_for(request.user, pk, departments=False)
     try:
         action(sub)
     except services.WorkflowError as exc:
@@ -104,3 +136,23 @@ def accept(request, pk: int):
         messages.success(request, f"{sub.region.name}的自评材料已审核通过。")
 
     return _transition(request, pk, go)
+
+
+@login_required
+@require_POST
+def city_review(request, pk: int):
+    """设区市复核: forward with an opinion and a recommended grade, or return with a reason. A refused
+    form comes back with what was typed."""
+    sub = submission_for(request.user, pk, departments=False)
+    post = request.POST
+    try:
+        if post.get("decision") == "return":
+            city.return_by_city(sub, request.user, post.get("reason", ""))
+            messages.success(request, f"已退回{sub.region.name}的自评材料。")
+        else:
+            city.forward_to_province(sub, request.user, post.get("opinion", ""), post.get("recommended_grade", ""))
+            messages.success(request, f"已复核并报送{sub.region.name}的自评材料。")
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        request.session[f"city-{sub.pk}"] = {k: post.get(k, "")[:4000] for k in ("opinion", "recommended_grade", "reason")}
+    return redirect(f"{reverse('submission', args=[sub.pk])}#city-review")
