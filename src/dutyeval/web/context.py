@@ -10,8 +10,15 @@ def navigation(request):
     return {
         "unread_count": unread_count(user),
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
-        # the two newest published cycles; all of them (drafts too) are under 评价周期
-        "nav_cycles": Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state="published")[:2]
-        if user.region_id and user.role != "county_coordinator"
-        else [],
+        # the two newest published cycles this user may open; all of them (drafts too) are under 评价周期
+        "nav_cycles": _nav_cycles(user),
     }
+
+
+def _nav_cycles(user) -> list:
+    from dutyeval.accounts import scoping
+
+    if not user.region_id or user.role in scoping.OWN_REGION_ROLES:
+        return []
+    cycles = Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state="published").select_related("root")
+    return [c for c in cycles[:6] if scoping.sees_cycle(user, c)][:2]

@@ -67,8 +67,15 @@ class CycleForm(forms.Form):
     def clean(self):
         data = super().clean()
         scheme, level = data.get("scheme"), data.get("level")
+        names = dict(self.fields["level"].choices)
         if scheme is not None and level and scheme.level != level:
-            self.add_error("scheme", _("该方案的评价对象是“%(s)s”，与被评价层级不一致") % {"s": scheme.level})
+            self.add_error("scheme", _("该方案的评价对象是“%(s)s”，与被评价层级“%(l)s”不一致")
+                           % {"s": names.get(scheme.level, scheme.level), "l": names.get(level, level)})
+        if level == "city" and self.root.level != "province":
+            self.add_error("level", _("设区市只能由省级督导办评价"))
+        city_review = data.get("city_review_starts") or data.get("city_review_ends")
+        if city_review and (level != "county" or self.root.level != "province"):
+            self.add_error("city_review_starts", _("“设区市复核”只用于省级组织的县级评价：各县先报所在设区市复核，再报省级"))
         if data.get("year") and data.get("data_year") and data["data_year"] > data["year"]:
             self.add_error("data_year", _("数据年度不能晚于评价年度"))
         previous_end = None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
-from dutyeval.evaluation.models import Cycle, Submission
+from dutyeval.evaluation.models import Cycle, CycleStage, Submission
 from dutyeval.notifications.models import Notification
 from dutyeval.notifications.services import mark_all_read
 
@@ -30,7 +30,12 @@ def home(request):
     user = request.user
     if user.is_superuser and user.region_id is None:
         return redirect("admin:index")
-    tasks = _county_tasks(user) if user.role == "county_coordinator" else _office_tasks(user)
+    if user.role == "county_coordinator":
+        tasks = _county_tasks(user)
+    elif scoping.is_department_user(user):
+        tasks = _department_tasks(user)
+    else:
+        tasks = _office_tasks(user)
     notes = list(Notification.objects.filter(user=user)[:30])
     return render(request, "web/home.html", {"tasks": tasks, "notes": notes,
                                              "can_urge": scoping.can_administer(user, user.region)
@@ -53,6 +58,7 @@ def _county_tasks(user) -> list[dict]:
             Submission.State.DRAFT: "填报数据、自评打分并提交自评材料",
             Submission.State.RETURNED: "按退回意见修改后重新提交",
             Submission.State.SUBMITTED: "已提交，等待审核",
+            Submission.State.FORWARDED: "设区市已复核报送，等待省级审核",
             Submission.State.ACCEPTED: "已审核通过",
             Submission.State.LOCKED: "结果已发布，材料已锁定",
         }[sub.state]
@@ -63,6 +69,27 @@ def _county_tasks(user) -> list[dict]:
                       "state": sub.state, "state_label": sub.get_state_display(),
                       "note": sub.return_reason if sub.state == Submission.State.RETURNED else "",
                       "open": sub.editable})
+    return tasks
+
+
+def _department_tasks(user) -> list[dict]:
+    """A department's share of each open submission of its region, with how far it is."""
+    from dutyeval.departments.services import progress
+
+    tasks = []
+    subs = (Submission.objects.filter(region_id=user.region_id, cycle__state=Cycle.State.PUBLISHED,
+                                      assignments__department_id=user.department_id)
+            .distinct().select_related("cycle", "region").order_by("-cycle__year"))
+    for sub in subs:
+        row = next((p for p in progress(sub) if p.department and p.department.pk == user.department_id), None)
+        if row is None:
+            continue
+        what = (f"{user.department.name}分工：指标 {row.items_done}/{row.items}，数据 {row.elements_done}/{row.elements}"
+                if sub.editable else f"材料{sub.get_state_display()}")
+        tasks.append({"title": sub.cycle.name, "what": what, "url": reverse("submission", args=[sub.pk]),
+                      "due": sub.cycle.deadline if sub.editable else None, "overdue": sub.overdue and not row.complete,
+                      "state": sub.state, "state_label": "已完成" if row.complete else sub.get_state_display(),
+                      "note": "", "open": sub.editable and not row.complete})
     return tasks
 
 
@@ -89,21 +116,33 @@ def _office_tasks(user) -> list[dict]:
         return []
     tasks = []
     administer = scoping.can_administer(user, user.region)
-    cycles = Cycle.objects.filter(root__code__startswith=user.region.prefix).order_by("-year", "-created")
+    own = Q(root__code__startswith=user.region.prefix)
+    if user.region.level == "city":  # the province's cycles whose counties this city reviews first
+        own |= Q(root__code=user.region.code[:2] + "0000", level="county", stages__kind=CycleStage.Kind.CITY_REVIEW)
+    cycles = Cycle.objects.filter(own).distinct().select_related("root").order_by("-year", "-created")
     for cycle in cycles:
         if cycle.state == Cycle.State.DRAFT:
-            if administer:
+            if administer and scoping.runs_cycle(user, cycle):
                 tasks.append({"title": cycle.name, "what": "草拟中：核对设置后发布", "open": True, "state": "draft",
                               "state_label": "草拟", "url": reverse("cycle-edit", args=[cycle.pk]), "due": None})
             continue
         counts = Counter(Submission.objects.filter(cycle=cycle, region__in=scoping.visible_regions(user))
                          .values_list("state", flat=True))
-        waiting = counts[Submission.State.SUBMITTED]
+        waiting_state = "submitted"
+        if cycle.root_id != user.region_id and cycle.has_city_review:  # a city reviewing the province's cycle
+            waiting = counts[Submission.State.SUBMITTED]
+        elif cycle.has_city_review:  # the province: what its cities forwarded (and counties without a city)
+            waiting_state = "forwarded"
+            waiting = counts[Submission.State.FORWARDED] + Submission.objects.filter(
+                cycle=cycle, state=Submission.State.SUBMITTED).exclude(region__parent__level="city").count()
+        else:
+            waiting = counts[Submission.State.SUBMITTED]
         late = counts[Submission.State.DRAFT] + counts[Submission.State.RETURNED] if cycle.is_past_deadline else 0
         overview = reverse("cycle", args=[cycle.pk])
         tasks.append({"title": cycle.name, "cycle": cycle, "open": bool(waiting or late), "url": overview,
-                      "what": f"待审核 {waiting} 个" + (f"，逾期未提交 {late} 个" if late else ""),
-                      "waiting_url": f"{overview}?state=submitted", "late": late, "due": cycle.deadline,
+                      "what": f"{'待复核' if cycle.root_id != user.region_id else '待审核'} {waiting} 个"
+                      + (f"，逾期未提交 {late} 个" if late else ""),
+                      "waiting_url": f"{overview}?state={waiting_state}", "late": late, "due": cycle.deadline,
                       "state": "submitted" if waiting else "accepted", "state_label": "待办" if waiting or late else "无待办"})
     return tasks
 

@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from dutyeval.evaluation.demo import NoCounties, build_demo
+from dutyeval.departments.demo import add_demo_tiers
+from dutyeval.evaluation.demo import DEMO_PASSWORD, NoCounties, build_demo
 
 
 class Command(BaseCommand):
@@ -20,10 +21,12 @@ class Command(BaseCommand):
         except NoCounties as exc:  # skipped, not failed: a loop over every province goes on
             self.stderr.write(str(exc))
             return
+        # the other tiers: national and city offices, and the walkthrough county's departments
+        s.logins[-1:-1] = add_demo_tiers(s.cycle, DEMO_PASSWORD)
         self.stdout.write(
             f"demo: {s.province.name}, {s.counties} counties, {s.schools} schools, {s.values} values, "
             f"cycle “{s.cycle.name}” ({time.perf_counter() - t0:.1f} s)"
         )
         self.stdout.write("logins (username / password / role):")
         for username, password, role in s.logins:
-            self.stdout.write(f"  {username:<10} {password:<12} {role}")
+            self.stdout.write(f"  {username:<14} {password:<14} {role}")
