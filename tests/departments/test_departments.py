@@ -99,6 +99,13 @@ def test_department_pages_show_only_the_assigned_share(finance, client_as):
     assert DataValue.objects.get(element__code="edu_exp_budget").value == 2000
 
 
+def test_department_users_are_told_what_they_were_given(finance):
+    w = finance
+    services.save_assignments(w.sub, w.county_filler, {("element", "edu_exp_fiscal"): w.czj.pk})
+    note = Notification.objects.filter(user=w.czj_user, kind="assigned").latest("created")
+    assert "1 项分给县财政局：国家财政性教育经费" in note.body
+
+
 def test_progress_per_department_and_reminder(finance):
     w = finance
     rows = {p.department.name if p.department else None: p for p in services.progress(w.sub)}
@@ -106,7 +113,7 @@ def test_progress_per_department_and_reminder(finance):
     assert (czj.items, czj.items_done, czj.elements, czj.elements_done, czj.users) == (1, 0, 2, 0, 1)
     assert rows[None].items > 0  # the rest stays with the coordinator
     assert services.remind(w.sub, w.county_filler, w.czj) == 1
-    note = Notification.objects.get(user=w.czj_user)
+    note = Notification.objects.get(user=w.czj_user, kind="urged")
     assert "1 项指标、2 项数据未完成" in note.body
     with pytest.raises(WorkflowError, match="还没有账号"):
         services.remind(w.sub, w.county_filler, w.jyj)

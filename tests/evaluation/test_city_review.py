@@ -128,3 +128,40 @@ def test_pages_show_the_city_form_to_the_city_and_the_opinion_to_the_province(tw
     overview = client_as(w.city_admin).get(reverse("cycle", args=[w.cycle.pk]))
     assert overview.status_code == 200
     assert client_as(w.other_city).get(reverse("cycle", args=[w.cycle.pk])).status_code == 200
+
+
+def test_a_city_runs_its_own_cycle_for_its_counties(world, client_as, django_user_model):
+    """绍政教督办〔2022〕2号: the city office opens, publishes and decides its own cycle; its reviewer
+    scores it; the province's office does not decide it."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from dutyeval.evaluation import cycles
+
+    jincheng = world.zezhou.parent
+    city_admin = django_user_model.objects.create(username="jc", role="city_admin", region=jincheng)
+    city_rev = django_user_model.objects.create(username="jcr", role="city_reviewer", region=jincheng)
+    today = date.today()
+    draft = cycles.CycleDraft(
+        name="晋城市2027年对县级政府履行教育职责评价", scheme=world.scheme, year=2027, data_year=2026, level="county",
+        late_policy="ask", excluded=[], area_years={}, stages={
+            "self_evaluation": (today, today + timedelta(days=20))})
+    cycle = cycles.save_draft(city_admin, jincheng, draft)
+    n = cycles.publish_cycle(cycle, city_admin)
+    assert n == jincheng.children.filter(level="county").count()
+    assert not cycle.has_city_review  # the city is the organiser, there is no tier in between
+    with pytest.raises(services.WorkflowError):
+        cycles.publish_cycle(cycle, world.province_admin)
+    sub = Submission.objects.get(cycle=cycle, region=world.zezhou)
+    from dutyeval.accounts import scoping
+
+    assert scoping.runs_cycle(city_admin, cycle) and not scoping.runs_cycle(world.province_admin, cycle)
+    assert scoping.reviews_cycle(city_rev, cycle) and not scoping.reviews_cycle(world.reviewer, cycle)
+    assert client_as(city_admin).get(reverse("cycle", args=[cycle.pk])).status_code == 200
+    assert client_as(city_rev).get(reverse("review", args=[sub.pk])).status_code == 200
+    # an office of another city sees nothing of it
+    taiyuan = django_user_model.objects.create(username="ty", role="city_admin",
+                                               region=world.shanxi.children.get(code="140100"))
+    assert client_as(taiyuan).get(reverse("cycle", args=[cycle.pk])).status_code == 404
+    assert client_as(taiyuan).get(reverse("submission", args=[sub.pk])).status_code == 404

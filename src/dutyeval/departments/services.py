@@ -205,7 +205,22 @@ def _apply(sub: Submission, user, changes: dict, *, defaults: bool = False) -> i
     if log:
         log_action("departments.assign", actor=user, obj=sub, region=sub.region,
                    data={"changes": log, "defaults": defaults})
+        _tell_assigned(sub, {d.pk: d for d in changes.values() if d is not None}, log)
     return len(log)
+
+
+def _tell_assigned(sub: Submission, departments: dict[int, Department], log: dict) -> None:
+    """Each department that received something is told what, in one message."""
+    for dept in departments.values():
+        names = {e.code: e.name for e in default_catalogue().elements}
+        got = [names.get(code, code) if kind == Kind.ELEMENT else f"指标{code}"
+               for kind, code in (key.split(":", 1) for key, (_b, after) in log.items() if after == dept.name)]
+        if not got:
+            continue
+        users = User.objects.filter(department=dept, role=User.Role.DEPARTMENT, is_active=True)
+        notify(users, "assigned", f"新的分工任务：{sub.cycle.name}",
+               f"{sub.region.name}填报联络员将 {len(got)} 项分给{dept.name}：{'、'.join(got[:8])}"
+               f"{'等' if len(got) > 8 else ''}。", reverse("submission", args=[sub.pk]))
 
 
 @dataclass
