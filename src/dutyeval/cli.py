@@ -1,7 +1,7 @@
 """The `dutyeval` console script.
 
 Sub-commands that need the database delegate to Django's manage.py machinery; the pure ones
-(`balance`, `ingest`) run without Django so they stay fast and usable on a laptop.
+(`balance`, `ingest`, `draw`) run without Django so they stay fast and usable on a laptop.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ def _pure_commands() -> dict:
 
         return main(argv)
 
-    return {"balance": balance, "ingest": ingest}
+    def draw(argv):
+        from dutyeval.core.lottery_cli import main
+
+        return main(argv)
+
+    return {"balance": balance, "ingest": ingest, "draw": draw}
 
 
 def main(argv: list[str] | None = None) -> int:
