@@ -74,3 +74,25 @@ def test_the_content_round_trips_through_json():
     assert back == doc
     assert back.figures() == [f, f]
     assert back.date_text == "2021年11月9日"
+
+
+@pytest.mark.parametrize(
+    ("title", "problem"),
+    [
+        ("一般公共预算教育支出逐年只增不减", "一般公共预算教育支出未实现逐年只增不减"),
+        ("幼儿园生均一般公共预算教育支出不下降", "幼儿园生均一般公共预算教育支出出现下降"),
+        ("小学生均公用经费达标", "小学生均公用经费未达标"),
+        ("大班额（56—65人）比例控制在目标以内", "大班额（56—65人）比例超出控制目标"),
+        ("超大班额（66人及以上）清零", "超大班额（66人及以上）未清零"),
+        (
+            "义务教育教师平均工资收入水平不低于当地公务员平均工资收入水平",
+            "义务教育教师平均工资收入水平低于当地公务员平均工资收入水平",
+        ),
+        ("足额安排教师培训经费", "未足额安排教师培训经费"),
+        ("中职与普通高中招生规模大体相当（职普比）", "未达到“中职与普通高中招生规模大体相当（职普比）”要求"),
+    ],
+)
+def test_a_problem_says_what_fell_short_of_the_requirement(title, problem):
+    from dutyeval.core.documents.compose import shortfall
+
+    assert shortfall(title) == problem

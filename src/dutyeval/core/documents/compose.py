@@ -129,6 +129,34 @@ class RegionFacts:
         return "全" + self.short_kind
 
 
+# an item's title states the requirement (…达标, …不下降, …清零); a problem states what fell short
+SHORTFALL = (
+    ("逐年只增不减", "未实现逐年只增不减"),
+    ("只增不减", "未实现只增不减"),
+    ("不下降", "出现下降"),
+    ("控制在目标以内", "超出控制目标"),
+    ("达标", "未达标"),
+    ("清零", "未清零"),
+)
+
+
+def shortfall(title: str) -> str:
+    """“小学生均公用经费达标” → “小学生均公用经费未达标”; a title without a known ending:
+    未达到“…”要求."""
+    for ending, instead in SHORTFALL:
+        if title.endswith(ending):
+            return title[: -len(ending)] + instead
+    if "不低于" in title:
+        return title.replace("不低于", "低于", 1)
+    if title.startswith("足额"):
+        return "未" + title
+    return f"未达到“{title}”要求"
+
+
+def problem(item: ItemFacts) -> str:
+    return f"{item.title}数据不足，无法核验" if item.verdict == "insufficient" else shortfall(item.title)
+
+
 def _scheme_ref(c: CycleFacts) -> str:
     return f"《{c.scheme_title}》" + (f"（{c.scheme_number}）" if c.scheme_number else "")
 
@@ -155,8 +183,12 @@ def item_sentence(item: ItemFacts, who: str = "全县") -> list[Run]:
     2019年141942.43万元；经计算为2.46%，标准不低于0%，达标。”"""
     runs: list[Run] = []
     seen: dict[str, list[tuple[int, Fig]]] = {}
+    missing: list[str] = []
     for name, year, f in zip(item.figure_names, item.figure_years, item.figures, strict=True):
-        seen.setdefault(name, []).append((year, f))
+        if f.value is None:  # not reported: named as missing, never printed as a figure
+            missing.append(f"{year}年{name}")
+        else:
+            seen.setdefault(name, []).append((year, f))
     parts: list[list[Run]] = []
     for name, vals in seen.items():
         vals.sort(key=lambda x: -x[0])
@@ -175,7 +207,10 @@ def item_sentence(item: ItemFacts, who: str = "全县") -> list[Run]:
         runs += ["；经计算为" if runs else "经计算为", item.computed]
     if item.standard:
         runs.append(f"，{item.standard}" if runs else item.standard)
-    verdict = {"pass": "达标", "fail": "未达标", "insufficient": "数据不足，无法核验"}.get(item.verdict, "")
+    if missing:
+        more = "等" if len(missing) > 4 else ""
+        runs.append(("；" if runs else "") + f"缺少{'、'.join(missing[:4])}{more}数据")
+    verdict = {"pass": "达标", "fail": "未达标", "insufficient": "无法核验"}.get(item.verdict, "")
     if verdict:
         runs.append(f"，{verdict}。" if runs else f"{verdict}。")
     elif runs:
@@ -289,7 +324,7 @@ def self_report(c: CycleFacts, r: RegionFacts, today: date) -> OfficialDoc:
     body.append(Para("h1", ["三、存在问题"]))
     problems = failed + insufficient
     for n, i in enumerate(problems, start=1):
-        body.append(Para("p", item_sentence(i, r.whole), lead=f"（{cn(n)}）{i.title}。"))
+        body.append(Para("p", item_sentence(i, r.whole), lead=f"（{cn(n)}）{problem(i)}。"))
     short = [
         i
         for i in leaves
@@ -317,7 +352,7 @@ def self_report(c: CycleFacts, r: RegionFacts, today: date) -> OfficialDoc:
             Para(
                 "p",
                 [
-                    f"针对{i.title}的问题，由{dept}牵头，制定整改措施，明确完成时限，"
+                    f"针对{problem(i)}的问题，由{dept}牵头，制定整改措施，明确完成时限，"
                     f"确保{c.year + 1}年底前整改到位。"
                 ],
                 lead=f"（{cn(n)}）",
@@ -409,7 +444,7 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
     n = 0
     for i in problems:
         n += 1
-        body.append(Para("p", item_sentence(i, who=""), lead=f"（{cn(n)}）{i.title}。"))
+        body.append(Para("p", item_sentence(i, who=""), lead=f"（{cn(n)}）{problem(i)}。"))
     weak = [
         i
         for i in r.leaves()
@@ -440,7 +475,13 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
         )
     )
     for k, i in enumerate(problems + weak, start=1):
-        body.append(Para("p", [f"{i.title}：由{i.department or '相关部门'}牵头整改。"], lead=f"{k}."))
+        body.append(
+            Para(
+                "p",
+                [f"{problem(i) if i.automatic else i.title}：由{i.department or '相关部门'}牵头整改。"],
+                lead=f"{k}.",
+            )
+        )
     annex_title = f"{r.name}人民政府{c.year}年履行教育职责评价得分表"
     body.append(Para("annex_note", [f"附件：{annex_title}"]))
     return OfficialDoc(
@@ -547,7 +588,7 @@ def provincial(
             title = found[0][1].title
             if ok:
                 runs += [
-                    f"；{title}，",
+                    "；",
                     Fig(
                         text=str(len(ok)),
                         value=str(len(ok)),
@@ -558,7 +599,7 @@ def provincial(
                             "regions": [r.name for r, _ in ok],
                         },
                     ),
-                    f"个{c.unit_word}达标",
+                    f"个{c.unit_word}达到“{title}”要求",
                 ]
             if bad:
                 failing.append((found[0][1], bad))
@@ -582,19 +623,31 @@ def provincial(
         body.append(Para("p", ["数据核验指标均已达标。"]))
     for k, (area, failing) in enumerate(problems_by_area, start=1):
         runs = []
-        for j, (item, bad) in enumerate(failing):
-            runs += ([] if j == 0 else ["；"]) + [
+        for j, (item, both) in enumerate(failing):
+            bad = [(r, i) for r, i in both if i.verdict == "fail"]
+            unknown = [(r, i) for r, i in both if i.verdict != "fail"]
+            runs += [] if j == 0 else ["；"]
+            if unknown:
+                runs += [
+                    Fig(text=str(len(unknown)), value=str(len(unknown)), unit="个",
+                        source={"kind": "count", "rule": f"{item.code} {item.title}：数据不足、无法核验的区域",
+                                "regions": [r.name for r, _ in unknown]}),
+                    f"个{c.unit_word}{item.title}数据不足、无法核验" + ("，" if bad else ""),
+                ]  # fmt: skip
+            if not bad:
+                continue
+            runs += [
                 Fig(
                     text=str(len(bad)),
                     value=str(len(bad)),
                     unit="个",
                     source={
                         "kind": "count",
-                        "rule": f"{item.code} {item.title}：未达标或数据不足的区域",
+                        "rule": f"{item.code} {item.title}：未达标的区域",
                         "regions": [r.name for r, _ in bad],
                     },
                 ),
-                f"个{c.unit_word}{item.title}未达标",
+                f"个{c.unit_word}{shortfall(item.title)}",
             ]
             shown = bad[:8]
             if any(i.computed is not None for _, i in shown):
@@ -603,7 +656,7 @@ def provincial(
                     runs += (
                         (["、"] if m else [])
                         + [f"{r.name}"]
-                        + ([i.computed] if i.computed is not None else ["数据不足"])
+                        + ([i.computed] if i.computed is not None else [])
                     )
                 if len(bad) > len(shown):
                     runs.append(f"等{len(bad)}个")
