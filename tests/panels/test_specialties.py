@@ -13,5 +13,5 @@ def test_each_example_matches_its_specialty(entry):
 
 def test_the_county_scheme_areas_all_have_a_specialty(world):
     areas = spec.scheme_areas(world.scheme)
-    assert {"1", "2", "3", "4", "6", "12"} <= set(areas)
-    assert "finance" in areas["2"][1] and "preschool" in areas["3"][1]
+    assert {"1", "2", "4", "6", "12"} <= set(areas)  # 3 (学前) has automatic items only
+    assert "finance" in areas["2"][1] and "compulsory" in areas["4"][1]
