@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "dutyeval.evidence",
     "dutyeval.documents",
     "dutyeval.departments",
+    "dutyeval.panels",
+    "dutyeval.release",
+    "dutyeval.draws",
     "dutyeval.web",
 ]
 

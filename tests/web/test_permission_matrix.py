@@ -85,11 +85,13 @@ TARGETS = {
     "reports.pk": {"own": "report.pk", "neighbour": "other_report.pk", "foreign": "hebei_report.pk"},
     "evidence.pk": {"own": "evidence.pk", "neighbour": "other_evidence.pk", "foreign": "hebei_evidence.pk"},
     "documents.pk": {"own": "document.pk", "neighbour": "other_document.pk", "foreign": "hebei_document.pk"},
+    "draws.pk": {"own": "draw.pk", "neighbour": "other_draw.pk", "foreign": "hebei_draw.pk"},
     "regions.code": {"own": "zezhou.code", "neighbour": "yangcheng.code", "province": "shanxi.code",
                      "foreign": "hebei_county.code"},
 }
 # Parameters that do not name a region's object: one value, whatever the scope.
-CONSTANTS = {"area": "compulsory", "index": 0, "year": "cycle.data_year", "indicator": "evidence_item.pk"}
+CONSTANTS = {"area": "compulsory", "index": 0, "year": "cycle.data_year", "indicator": "evidence_item.pk",
+             "file": 0}  # file: a panel finding's file (none in this world: 404 for all)
 
 # Bodies sent with POST / PUT (by url name for pages, "api/<route>" for the API); empty otherwise.
 # They are what a legitimate user would send, so that a refusal is a refusal and not a form error.
@@ -101,6 +103,9 @@ BODIES = {
     "submission-city-review": {"decision": "forward", "opinion": "矩阵测试", "recommended_grade": "优秀"},
     "departments": {"action": "add", "name": "县人社局"},
     "review": {},
+    "draws:new": {"kind": "regions"},
+    "draws:edit": {"title": "矩阵测试", "n": "11", "strata": "所属设区市", "min_per_stratum": "1"},
+    "draws:input": {"text": "07 21 33", "by": "矩阵测试"},
     "api/regions/<code>/values/<year>": {"values": {"enrol_primary": 1234}},
     "api/submissions/<pk>/return": {"reason": "矩阵测试"},
 }
@@ -136,6 +141,8 @@ WRITERS = {
     ("POST", "api/submissions/<pk>/return"): {(ADMIN, "own"), (ADMIN, "neighbour")},
     ("POST", "review"): {(ADMIN, "own"), (ADMIN, "neighbour"), (REVIEWER, "own"), (REVIEWER, "neighbour")},
     ("POST", "schools"): {(ADMIN, None)},
+    ("POST", "draws:new"): {(ADMIN, "own")},
+    **{("POST", f"draws:{n}"): {(ADMIN, "own"), (ADMIN, "neighbour")} for n in ("edit", "publish", "input", "make")},
 }
 
 # Actions one role alone may take: every other role is refused (any status but 2xx).
@@ -168,6 +175,15 @@ ONLY = {
     ("POST", "evidence-delete"): FILLERS,
     ("POST", "departments"): COUNTY,
     ("POST", "submission-city-review"): CITY,
+    ("GET", "panels"): ADMIN,
+    ("POST", "panels"): ADMIN,
+    ("GET", "panel-experts"): OFFICES,
+    ("POST", "panel-experts"): OFFICES,
+    ("POST", "panel"): frozenset({REVIEWER, Role.CITY_REVIEWER}),
+    ("POST", "supplement"): COUNTY,
+    **{("POST", f"draws:{n}"): ADMIN for n in ("new", "edit", "publish", "input", "make")},
+    ("POST", "release"): ADMIN,
+    ("POST", "appeals"): COUNTY,
 }
 
 # Requests that must change the state: proof that the bodies are right and the fingerprint sees writes,
@@ -182,6 +198,9 @@ CONTROLS = {
     ("POST", "data-area", DEPT, "own"),
     ("POST", "evidence-item", DEPT, "own"),
     ("POST", "departments", COUNTY, "own"),
+    ("POST", "draws:new", ADMIN, "own"),
+    ("POST", "draws:input", ADMIN, "own"),
+    ("POST", "draws:make", ADMIN, "neighbour"),
 }
 
 # Cases known to fail, awaiting a fix elsewhere: {(method, name, role, scope): reason}. Empty is the goal.
@@ -345,6 +364,17 @@ def mw(world, django_user_model, settings, tmp_path):
             content={"kind": "self_report", "issuer_mark": "", "number": "", "title": "自查自评报告", "addressee": "",
                      "body": [], "signature": "", "date": "2021-11-09", "annexes": []},
             docx_path="documents/none.docx", docx_sha256="0" * 64))
+    # draws: the 山西省 counties draw published (inputs may be added), 阳城县's schools draw published with
+    # one input (it may be drawn), a 河北省 draw
+    from dutyeval.draws import services as draws
+    from dutyeval.regions.models import School
+
+    School.objects.create(code="2140522001", name="阳城县第一小学", type="primary", county=w.yangcheng)
+    w.draw = draws.publish_draw(draws.prepare_draw(w.cycle, w.province_admin, "regions"), w.province_admin)
+    w.other_draw = draws.publish_draw(draws.prepare_draw(w.cycle, w.province_admin, "schools", w.yangcheng),
+                                      w.province_admin)
+    draws.add_public_input(w.other_draw, w.province_admin, "5", "矩阵测试")
+    w.hebei_draw = draws.publish_draw(draws.prepare_draw(w.hebei_cycle, w.outsider, "regions"), w.outsider)
     w.users = {}
     for role in Role:
         persona = ROLES.get(role)

@@ -78,6 +78,17 @@ class Card:
     self_total: Decimal
     total_points: Decimal
 
+    def withhold_review(self) -> None:
+        """What an evaluated region sees before 公示: its self scores and what its own figures give on
+        the automatic items, never the reviewers' scores, notes, vetoes, totals, grade or rank."""
+        self.result = None
+        for row in self.rows:
+            row.reviewer_score = None
+            row.history = [h for h in row.history if not h["who"].startswith("评审")]
+            if row.ind.rule_kind in ("manual", "veto") or row.who == "reviewer" or not row.is_leaf:
+                # a reviewer's finding, or a subtotal that includes one
+                row.score, row.status, row.who, row.explanation = None, "", "", ""
+
 
 def build_scorecard(sub: Submission) -> Card:
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))

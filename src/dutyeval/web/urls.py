@@ -55,4 +55,5 @@ urlpatterns = [
     path("s/<int:pk>/city-review/", submission.city_review, name="submission-city-review"),
     path("", include("dutyeval.evidence.urls")),
     path("", include("dutyeval.departments.urls")),
+    path("", include("dutyeval.release.urls")),
 ]

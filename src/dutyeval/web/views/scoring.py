@@ -9,6 +9,8 @@ from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Narrative
 from dutyeval.evaluation.rules import assigned_codes, may_fill
 from dutyeval.evaluation.scorecard import build_scorecard
+from dutyeval.release.ranking import official_rows
+from dutyeval.release.services import region_sees_results
 from dutyeval.schemes.models import Indicator
 
 from .common import submission_for
@@ -85,4 +87,11 @@ def _in_area(ind: Indicator, area: Indicator) -> bool:
 def scorecard(request, pk: int):
     sub = submission_for(request.user, pk, departments=False)
     card = build_scorecard(sub)
-    return render(request, "web/scorecard.html", {"sub": sub, "card": card})
+    # the evaluated region sees totals, grade, rank and the reviewers' scores and notes from 公示 on
+    own_region = request.user.role in scoping.OWN_REGION_ROLES
+    released = not own_region or region_sees_results(sub)
+    if not released:
+        card.withhold_review()
+    rank = next((r.rank for r in official_rows(sub.cycle) if r.submission.pk == sub.pk), None) if card.result else None
+    return render(request, "web/scorecard.html",
+                  {"sub": sub, "card": card, "released": released, "official_rank": rank})
