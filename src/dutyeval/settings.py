@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "dutyeval.panels",
     "dutyeval.release",
     "dutyeval.draws",
+    "dutyeval.rectification",
     "dutyeval.web",
 ]
 

@@ -56,4 +56,5 @@ urlpatterns = [
     path("", include("dutyeval.evidence.urls")),
     path("", include("dutyeval.departments.urls")),
     path("", include("dutyeval.release.urls")),
+    path("", include("dutyeval.rectification.urls")),
 ]
