@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("documents/", include("dutyeval.documents.urls")),
+    path("draws/", include("dutyeval.draws.urls")),
     path("", include("dutyeval.web.urls")),
 ]
