@@ -80,6 +80,7 @@ export ALLOWED_HOSTS="localhost,127.0.0.1"
 export DEBUG=false
 export DUTYEVAL_HTTPS=true   # behind nginx with TLS: secure cookies, HSTS, X-Forwarded-Proto trusted
 export DUTYEVAL_VAR_DIR="$STACK/var"
+export DUTYEVAL_STATIC_MANIFEST=true   # hashed, gzipped static files, as deploy/ runs them
 export HUEY_WORKERS=2
 unset HUEY_IMMEDIATE DUTYEVAL_DEMO SECRET_KEY
 wait_for 10 redis redis-cli -p "$REDISPORT" ping

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # pages and API answers compressed (a national page is mostly repeated markup); static files are not
+    # compressed here: WhiteNoise answers them above, from the .gz/.br files collectstatic wrote
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,8 +214,26 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # third-party assets (ECharts, htmx) are installed from npm at set-up into node_modules
 NODE_MODULES = Path(env("DUTYEVAL_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
-STATICFILES_DIRS = [("vendor", NODE_MODULES)] if NODE_MODULES.exists() else []
+# only the packages' built files the pages load (dist/): their sources, typings and maps are never served,
+# and collectstatic hashes and compresses 53 files instead of 1,670
+VENDOR_DIST = ("echarts", "htmx.org")
+STATICFILES_DIRS = [
+    (f"vendor/{package}/dist", NODE_MODULES / package / "dist")
+    for package in VENDOR_DIST
+    if (NODE_MODULES / package / "dist").exists()
+]
 WHITENOISE_USE_FINDERS = True
+# Production (deploy/, scripts/stack.sh): collectstatic writes content-hashed names and compressed copies
+# (ECharts: 1 MB → 0.33 MB gzipped), and hashed files are cached for a year ("immutable") by WhiteNoise
+# and nginx. Off by default: the demo and the tests serve the files as they are, without collectstatic.
+DUTYEVAL_STATIC_MANIFEST = envbool("DUTYEVAL_STATIC_MANIFEST", "false")
+if DUTYEVAL_STATIC_MANIFEST:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    # a name missing from the manifest is served under its plain name rather than failing the page
+    WHITENOISE_MANIFEST_STRICT = False
 
 MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; served only through permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -8,6 +8,7 @@ as a browser would, and the database is only read to see what the worker did.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.cookiejar
 import json
@@ -130,6 +131,16 @@ def test_static_files_come_from_nginx():
     with urllib.request.urlopen(f"{URL}/static/{asset.relative_to(static).as_posix()}", context=_tls()) as resp:
         assert resp.read() == asset.read_bytes()
         assert "max-age=604800" in resp.headers["Cache-Control"]  # nginx's `expires 7d`, not whitenoise
+
+
+def test_hashed_static_files_are_kept_a_year_and_sent_gzipped():
+    static = Path(_env("STATIC_ROOT"))
+    asset = next(p for p in static.rglob("echarts.min.*.js") if re.search(r"\.[0-9a-f]{12}\.js$", p.name))
+    request = urllib.request.Request(f"{URL}/static/{asset.relative_to(static).as_posix()}",
+                                     headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, context=_tls()) as resp:
+        assert resp.headers["Content-Encoding"] == "gzip" and "immutable" in resp.headers["Cache-Control"]
+        assert gzip.decompress(resp.read()) == asset.read_bytes()
 
 
 def test_upload_limit_is_enforced_by_nginx():

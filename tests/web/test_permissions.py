@@ -68,9 +68,9 @@ def test_anonymous_users_are_sent_to_login(world, client):
 def test_api_hides_other_counties(world, client_as, other_data):
     c = client_as(world.county_filler)
     assert c.get("/api/regions/140522/values/2020").status_code == 404
-    codes = [r["code"] for r in c.get("/api/regions").json()]
+    codes = [r["code"] for r in c.get("/api/regions").json()["items"]]
     assert codes == ["140525"]
-    assert [s["region"] for s in c.get("/api/submissions").json()] == ["140525"]
+    assert [s["region"] for s in c.get("/api/submissions").json()["items"]] == ["140525"]
     assert c.get(f"/api/submissions/{world.other_sub.pk}").status_code == 404
 
 

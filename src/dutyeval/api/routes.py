@@ -83,10 +83,31 @@ def _region(request, code: str) -> Region:
     return region
 
 
-@api.get("/regions", response={200: list[RegionOut], **NOT_SIGNED_IN})
-def list_regions(request):
-    qs = scoping.visible_regions(request.user).select_related("parent")
-    return [RegionOut(code=r.code, name=r.name, level=r.level, parent=r.parent.code if r.parent else None) for r in qs]
+class RegionPage(Schema):
+    count: int
+    items: list[RegionOut]
+
+
+class SubmissionPage(Schema):
+    count: int
+    items: list[SubmissionOut]
+
+
+# Lists are paged: a national user's unpaged list of submissions was 587 KB. ?limit (1–500) and ?offset.
+PAGE_LIMIT, MAX_LIMIT, MAX_OFFSET = 100, 500, 10**9
+
+
+def _page(qs, limit: int, offset: int) -> tuple[int, list]:
+    return qs.count(), list(qs[offset : offset + limit])
+
+
+@api.get("/regions", response={200: RegionPage, **NOT_SIGNED_IN, **INVALID})
+def list_regions(request, limit: int = Query(PAGE_LIMIT, ge=1, le=MAX_LIMIT),
+                 offset: int = Query(0, ge=0, le=MAX_OFFSET)):
+    qs = scoping.visible_regions(request.user).select_related("parent").order_by("code")
+    count, rows = _page(qs, limit, offset)
+    return {"count": count, "items": [RegionOut(code=r.code, name=r.name, level=r.level,
+                                                 parent=r.parent.code if r.parent else None) for r in rows]}
 
 
 @api.get("/regions/{code}/values/{year}", response={200: list[ValueOut], **NOT_SIGNED_IN, **NOT_FOUND, **INVALID})
@@ -133,14 +154,16 @@ def put_values(request, code: str, year: int, payload: ValuesIn):
                         "etag": values_etag(region, year)})
 
 
-@api.get("/submissions", response={200: list[SubmissionOut], **NOT_SIGNED_IN, **INVALID})
-def list_submissions(request, cycle: int | None = Query(None, ge=1, le=MAX_ID)):
+@api.get("/submissions", response={200: SubmissionPage, **NOT_SIGNED_IN, **INVALID})
+def list_submissions(request, cycle: int | None = Query(None, ge=1, le=MAX_ID),
+                     limit: int = Query(PAGE_LIMIT, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     if scoping.is_department_user(request.user):
-        return []
+        return {"count": 0, "items": []}
     qs = Submission.objects.filter(region__in=scoping.visible_regions(request.user)).select_related("region")
     if cycle:
         qs = qs.filter(cycle_id=cycle)
-    return [_sub_out(s) for s in qs]
+    count, rows = _page(qs.order_by("cycle_id", "region__code"), limit, offset)
+    return {"count": count, "items": [_sub_out(s) for s in rows]}
 
 
 def _sub_out(s: Submission) -> SubmissionOut:

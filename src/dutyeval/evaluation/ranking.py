@@ -24,7 +24,10 @@ def cycle_results(cycle, regions) -> QuerySet[Result]:
 def distribution(results: QuerySet[Result], width: int = 5) -> dict:
     """Histogram of totals in bins of `width` points."""
     counts = dict(
-        results.order_by().annotate(bin=Floor(F("total") / width)).values_list("bin").annotate(n=Count("pk"))
+        results.order_by()
+        .annotate(bin=Floor(F("total") / width))
+        .values_list("bin")
+        .annotate(n=Count("pk"))
         .values_list("bin", "n")
     )
     counts = {int(b) * width: n for b, n in counts.items()}
@@ -43,12 +46,15 @@ def failing_checks(cycle, results: QuerySet[Result], top: int = 12) -> list[dict
     """Automatic items (expressions, checks, vetoes) ranked by how many regions fail them."""
     autos = dict(
         Indicator.objects.filter(scheme=cycle.scheme, children__isnull=True)
-        .exclude(rule_kind="manual").values_list("code", "title")
+        .exclude(rule_kind="manual")
+        .values_list("code", "title")
     )
     counts = (
         ResultItem.objects.filter(result__in=results.order_by().values("pk"), leaf=True, code__in=list(autos))
         .values("code")
-        .annotate(fail=Count("pk", filter=Q(failed=True)), insufficient=Count("pk", filter=Q(status="insufficient")))
+        .annotate(
+            fail=Count("pk", filter=Q(failed=True)), insufficient=Count("pk", filter=Q(status="insufficient"))
+        )
         .filter(Q(fail__gt=0) | Q(insufficient__gt=0))
     )
     out = [{"code": c["code"], "title": autos[c["code"]], "fail": c["fail"], "insufficient": c["insufficient"]}

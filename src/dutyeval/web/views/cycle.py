@@ -14,7 +14,12 @@ from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import Cycle, CycleStage, Submission
 from dutyeval.notifications.models import Notification
 from dutyeval.notifications.services import mark_all_read
+from dutyeval.web.paging import paginate, query_without_page
 
+SELF_TOTALS = {
+    "self_total": Sum("scores__self_score"),
+    "scored": Count("scores", filter=Q(scores__self_score__isnull=False)),
+}
 SORTS = {
     "region": "region__code",
     "state": "state",
@@ -153,11 +158,7 @@ def overview(request, pk: int):
     if not (scoping.sees_cycle(request.user, cycle)):
         raise Http404
     regions = scoping.visible_regions(request.user)
-    subs = (
-        Submission.objects.filter(cycle=cycle, region__in=regions)
-        .select_related("region", "region__parent")
-        .annotate(self_total=Sum("scores__self_score"), scored=Count("scores", filter=Q(scores__self_score__isnull=False)))
-    )
+    subs = Submission.objects.filter(cycle=cycle, region__in=regions).select_related("region", "region__parent")
     state = request.GET.get("state", "")
     if state in Submission.State.values:
         subs = subs.filter(state=state)
@@ -167,27 +168,43 @@ def overview(request, pk: int):
     sort = request.GET.get("sort", "region")
     desc = sort.startswith("-")
     field = SORTS.get(sort.lstrip("-"), "region__code")
-    subs = subs.order_by(("-" if desc else "") + field, "region__code")
-    rows = list(subs)
-    for r in rows:  # SQLite sums decimals as floats; show points to the hundredth
+    count = subs.count()  # without the sums: counting needs no join of the scores
+    if field == "self_total":  # sorting by the self-score total needs it for every region
+        subs = subs.annotate(**SELF_TOTALS)
+    page = paginate(request, subs.order_by(("-" if desc else "") + field, "region__code"), count=count)
+    if field != "self_total":  # otherwise only for the page shown
+        totals = {t["pk"]: t for t in Submission.objects.filter(pk__in=[s.pk for s in page]).values("pk")
+                  .annotate(**SELF_TOTALS)}  # fmt: skip
+        for r in page:
+            r.self_total, r.scored = totals[r.pk]["self_total"], totals[r.pk]["scored"]
+    for r in page:  # SQLite sums decimals as floats; show points to the hundredth
         r.self_total = None if r.self_total is None else Decimal(str(r.self_total)).quantize(Decimal("0.01"))
-    all_subs = Submission.objects.filter(cycle=cycle, region__in=regions).select_related("region__parent")
+    # counts per city and state in one grouped query: the page never loads every region of the country
+    counted = (
+        Submission.objects.filter(cycle=cycle, region__in=regions).order_by()
+        .values_list("region__parent__code", "region__parent__name", "state").annotate(n=Count("pk"))
+    )  # fmt: skip
     by_city: dict[str, Counter] = {}
-    for s in all_subs:
-        by_city.setdefault(s.region.parent.name if s.region.parent else "", Counter())[s.state] += 1
+    names: dict[str, str] = {}
+    for code, name, key, n in sorted(counted, key=lambda x: x[0] or ""):
+        by_city.setdefault(name or "", Counter())[key] += n
+        if code:
+            names[code] = name
     states = list(Submission.State.choices)
     chart = {
         "cities": list(by_city),
         "series": [{"name": str(label), "key": key, "data": [by_city[c][key] for c in by_city]} for key, label in states],
     }
-    totals = Counter(s.state for s in all_subs)
-    cities = sorted({(s.region.parent.code, s.region.parent.name) for s in all_subs if s.region.parent})
+    totals = sum(by_city.values(), Counter())
+    cities = sorted(names.items())
     return render(
         request,
         "web/cycle.html",
         {
             "cycle": cycle,
-            "rows": rows,
+            "rows": page,
+            "page": page,
+            "query": query_without_page(request),
             "chart": chart,
             "totals": [(key, label, totals[key]) for key, label in states],
             "total": sum(totals.values()),

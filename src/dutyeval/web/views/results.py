@@ -10,6 +10,7 @@ from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import Cycle, RecomputeJob
 from dutyeval.evaluation.ranking import cycle_results, distribution, failing_checks, grade_counts
 from dutyeval.evaluation.recompute import schedule_recompute
+from dutyeval.web.paging import paginate, query_without_page
 
 
 def _cycle_for(user, pk: int) -> Cycle:
@@ -22,18 +23,21 @@ def _cycle_for(user, pk: int) -> Cycle:
 @login_required
 def results(request, pk: int):
     cycle = _cycle_for(request.user, pk)
-    rows = cycle_results(cycle, scoping.visible_regions(request.user))
-    grades = grade_counts(rows, cycle.scheme.grade_bands)
+    results = cycle_results(cycle, scoping.visible_regions(request.user))
+    grades = grade_counts(results, cycle.scheme.grade_bands)  # charts: grouped queries over all results
+    page = paginate(request, results)  # the table: one page of them
     return render(
         request,
         "web/results.html",
         {
             "cycle": cycle,
-            "rows": rows,
+            "rows": page,
+            "page": page,
+            "query": query_without_page(request),
             "charts": {
-                "distribution": distribution(rows),
+                "distribution": distribution(results),
                 "grades": [{"name": n, "value": c} for n, c in grades],
-                "failing": failing_checks(cycle, rows),
+                "failing": failing_checks(cycle, results),
             },
             "grades": grades,
             "job": RecomputeJob.objects.filter(cycle=cycle).first(),
