@@ -67,3 +67,13 @@ def test_the_bulk_job_generates_with_progress_and_lists_what_it_skipped(
     assert "评审尚未完成" in job.skipped[0]["reason"]
     assert GeneratedDocument.objects.filter(kind="feedback").count() == 1
     assert all(d.created_by == w.province_admin for d in GeneratedDocument.objects.all())
+
+
+def test_the_dutyeval_console_script_runs_it(evaluated, tmp_path, capsys):
+    from dutyeval.cli import main
+
+    w = evaluated
+    assert main(["make_documents", "--cycle", str(w.cycle.pk), "--kind", "notice", "--out", str(tmp_path / "o"),
+                 "--no-pdf"]) == 0  # fmt: skip
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["评价结果通报-v1.docx"]
+    assert "已生成 1 份公文" in capsys.readouterr().out

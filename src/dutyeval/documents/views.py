@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
-from dutyeval.core.documents.model import Fig, OfficialDoc
+from dutyeval.core.documents.model import Fig, OfficialDoc, title_lines
 from dutyeval.evaluation.models import Cycle, Narrative, Submission
 from dutyeval.regions.models import Region
 
@@ -229,6 +229,7 @@ def _web_view(doc: OfficialDoc):
     for a in doc.annexes:
         entry = {
             "title": a.title,
+            "title_lines": title_lines(a.title),
             "body": [{"kind": p.kind, "lead": p.lead, "runs": runs(p.runs)} for p in a.body],
         }
         if a.table:
@@ -262,6 +263,7 @@ def document(request, pk: int):
         {
             "gd": gd,
             "doc": doc,
+            "title_lines": title_lines(doc.title),
             "body": body,
             "annexes": annexes,
             "sources": sources,

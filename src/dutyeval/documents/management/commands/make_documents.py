@@ -56,6 +56,9 @@ class Command(BaseCommand):
                 generated=generated,
                 skipped=skipped,
                 seconds=time.perf_counter() - t0,
+                message=f"已生成 {generated} 份公文"
+                + (f"，{len(skipped)} 份未生成" if skipped else "")
+                + "（命令行）",
             )
             docs = list(c.documents.filter(kind=kind).order_by("region__code", "-version"))
             latest = {}
