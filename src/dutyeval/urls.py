@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("documents/", include("dutyeval.documents.urls")),
     path("draws/", include("dutyeval.draws.urls")),
+    path("", include("dutyeval.panels.urls")),
     path("", include("dutyeval.web.urls")),
 ]

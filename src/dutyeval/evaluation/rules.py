@@ -75,4 +75,8 @@ def submission_for(user, pk: int, *, departments: bool = True) -> Submission:
     department user sees only its own share, through the overview, data and self-scoring pages."""
     if not departments and scoping.is_department_user(user):
         raise Http404
-    return scoping.get_in_scope(user, Submission.objects.select_related("region", "cycle", "cycle__scheme"), pk=pk)
+    sub = scoping.get_in_scope(user, Submission.objects.select_related("region", "cycle", "cycle__scheme"), pk=pk)
+    from dutyeval.panels.services import require_panel_access  # panels sit above evaluation
+
+    require_panel_access(user, sub)  # a panel cycle's reviewers open only their own panels' regions
+    return sub

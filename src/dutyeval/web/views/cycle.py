@@ -35,10 +35,14 @@ def home(request):
     user = request.user
     if user.is_superuser and user.region_id is None:
         return redirect("admin:index")
+    from dutyeval.panels import tasks as panel_tasks
+
     if user.role == "county_coordinator":
-        tasks = _county_tasks(user)
+        tasks = panel_tasks.supplement_tasks(user) + _county_tasks(user)
     elif scoping.is_department_user(user):
         tasks = _department_tasks(user)
+    elif user.role in scoping.REVIEWER_ROLES:  # in a panel cycle: their own panels only
+        tasks = panel_tasks.reviewer_tasks(user, _office_tasks(user))
     else:
         tasks = _office_tasks(user)
     notes = list(Notification.objects.filter(user=user)[:30])

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Result
+from dutyeval.panels.services import uses_panels
 from dutyeval.schemes.models import Indicator
 
 from .common import submission_for
@@ -18,6 +19,8 @@ def review(request, pk: int):
     sub = submission_for(request.user, pk, departments=False)
     if not scoping.reviews_cycle(request.user, sub.cycle):
         raise Http404
+    if uses_panels(sub.cycle) and not scoping.runs_cycle(request.user, sub.cycle):
+        return redirect("panel", pk=pk)  # a panel's member scores there, blind; others never get here
     leaves = list(Indicator.objects.filter(scheme=sub.cycle.scheme, children__isnull=True).order_by("order"))
     if request.method == "POST":
         entries = {
