@@ -5,9 +5,9 @@ message; nothing is written when one is raised."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +33,7 @@ from dutyeval.schemes.models import Indicator
 from .models import EvidenceFile, Finding, Plan, Programme, ProgressReport, Rhythm, Task
 
 FOLDER = "rectification"
+COMPLETE = (Submission.State.ACCEPTED, Submission.State.LOCKED)
 MAX_TEXT = 4000
 
 
@@ -173,7 +174,8 @@ def findings_from_result(sub: Submission) -> list[dict]:
         lost = _lost(ind.points, row.score)
         if ind.rule_kind in (Indicator.RuleKind.CHECK, Indicator.RuleKind.AUTO) and (row.failed or lost):
             source = Finding.Source.CHECK if ind.rule_kind == Indicator.RuleKind.CHECK else Finding.Source.AUTO
-            text = shortfall(ind.title) + (f"：{row.explanation.strip()}" if row.explanation.strip() else "。")
+            why = f"：{row.explanation.strip()}" if row.explanation.strip() else "。"
+            text = (f"{ind.title}数据不足，无法核验" if row.status == "insufficient" else shortfall(ind.title)) + why
             out.append({**base, "source": source, "text": text, "figures": _figures(row), "points_lost": lost})
         elif lost:
             if note:
@@ -189,7 +191,7 @@ def findings_from_result(sub: Submission) -> list[dict]:
 
 
 def generate_findings(cycle: Cycle, user, regions=None) -> dict:
-    """Draft findings for every evaluated region with a result (or only `regions`). Idempotent: a
+    """Draft findings for every evaluated region whose review is complete (or only `regions`). Idempotent: a
     problem already on record — drafted, edited, confirmed or withdrawn — is never added twice."""
     _require_office(user, cycle, "生成整改问题清单")
     subs = Submission.objects.filter(cycle=cycle).select_related("region")
@@ -198,10 +200,11 @@ def generate_findings(cycle: Cycle, user, regions=None) -> dict:
     created, kept, without = 0, 0, []
     with transaction.atomic():
         for sub in subs:
-            found = findings_from_result(sub)
-            if not hasattr(sub, "result"):
+            # only a complete review (审核通过 / 已锁定) has results a region can be held to
+            if sub.state not in COMPLETE or not hasattr(sub, "result"):
                 without.append(sub.region.name)
                 continue
+            found = findings_from_result(sub)
             existing = set(Finding.objects.filter(cycle=cycle, region=sub.region).values_list("key", flat=True))
             new = []
             for f in found:
@@ -514,14 +517,14 @@ def has_evidence(task: Task) -> bool:
     return EvidenceFile.objects.filter(report__task=task).exists()
 
 
-def _store_files(files) -> list[tuple[str, uploads.StoredFile, str]]:
+def _store_files(files) -> list[tuple]:
     """Store each (upload, filename) checked by content; on any refusal nothing stays on disk."""
     stored = []
     try:
         for upload, filename in files:
             s = uploads.store_stream(upload, FOLDER, "", max_bytes=settings.DUTYEVAL_EVIDENCE_MAX_BYTES,
                                      quota=settings.DUTYEVAL_EVIDENCE_QUOTA_BYTES, used=0, what="整改佐证材料")
-            stored.append((filename, s, ""))
+            stored.append((filename, s, None))
             try:
                 kind = detect(s.path)
             except Refused as exc:
@@ -563,7 +566,7 @@ def report_progress(task: Task, user, *, text: str, files=(), asks_closure: bool
                                                    author=user)
             for filename, s, kind in stored:
                 EvidenceFile.objects.create(report=report, filename=filename, stored_name=s.name,
-                                            content_type=kind, size=s.size, sha256=s.sha256)
+                                            content_type=kind.content_type, size=s.size, sha256=s.sha256)
             if asks_closure and t.state == Task.State.OPEN:
                 t.state = Task.State.PENDING
                 t.save(update_fields=["state"])
