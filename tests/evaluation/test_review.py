@@ -61,6 +61,7 @@ def test_the_scorecard_shows_the_history_of_an_item(world, submitted, client_as)
     item = _manual(world)
     services.save_review_scores(submitted, world.reviewer, {item.pk: ("0.5", "", "")})
     store(world.cycle, compute(world.cycle))
-    body = client_as(world.county_filler).get(reverse("scorecard", args=[world.sub.pk])).content.decode()
+    # the office: the county sees no reviewer's score before 公示 (release app)
+    body = client_as(world.province_admin).get(reverse("scorecard", args=[world.sub.pk])).content.decode()
     assert "修改记录（2）" in body  # the self score, then the reviewer's
     assert "评审 reviewer" in body and "→ 0.50" in body
