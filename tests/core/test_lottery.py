@@ -171,6 +171,15 @@ def test_draws_follow_the_exact_law_of_their_design(name, build, params, draws):
     assert p > 0.001
 
 
+def test_the_chi_square_test_has_power():
+    """Negative control: draws that ignore the weights are told apart from the weighted law at once."""
+    f = make_frame(("code", "w"), [(f"U{i}", str(i)) for i in range(1, 8)])
+    law = exact_law(f, Parameters(n=2, weight="w"))
+    stat, df, p = chi_square(outcomes(f, Parameters(n=2), 4000), law, 4000)
+    print(f"\nnegative control [unweighted draws against the weighted law]: chi-square = {stat:.0f}, df = {df}, p = {p:.1e}")
+    assert p < 1e-9
+
+
 def test_a_single_pick_is_uniform_over_a_hundred_units():
     f = make_frame(("code",), [(f"{i:03d}",) for i in range(100)])
     seen = outcomes(f, Parameters(n=1), 20000)
@@ -588,3 +597,45 @@ def test_the_console_script_dispatches_draw_without_django(frame_csv, tmp_path):
     probe = subprocess.run([sys.executable, "-c", "import sys; from dutyeval.cli import main; main(['draw', 'commit']);"
                             "print('django' in sys.modules, file=sys.stderr)"], capture_output=True, env=env)
     assert probe.stderr.decode().strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/draws.md: its verifier program and its test vector are the system's
+
+
+DOC = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "draws.md"
+
+
+def test_the_verifier_printed_in_the_docs_agrees():
+    text = DOC.read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    space = {"__name__": "docs_verifier"}
+    exec(compile(code, "docs/draws.md", "exec"), space)  # noqa: S102 — our own document
+    replay = space["replay"]
+    weighted = make_frame(("code", "w", "s"), [(f"U{i:02d}", str(i), "甲乙丙"[i % 3]) for i in range(1, 20)],
+                          [Note("U04", "上年已核查")], [Note("U07", "可信度低")])
+    for k in range(30):
+        for f, params in ((frame(), Parameters(n=4)), (weighted, Parameters(n=6, weight="w", strata="s",
+                                                                             min_per_stratum=1))):
+            rec = make_record(f, params, SECRET, COMMIT, inputs(f"{k}", "骰子 6"))
+            assert replay(rec) == [e["code"] for e in rec["result"]]
+    rec = record()
+    rec["result"][0]["code"] = "140106"
+    with pytest.raises(AssertionError, match="result differs"):
+        replay(rec)
+
+
+def test_the_test_vector_in_the_docs_is_right():
+    text = DOC.read_text(encoding="utf-8")
+    f = make_frame(("代码", "名称", "所属市"), [("140521", "沁水县", "晋城市"), ("140522", "阳城县", "晋城市"),
+                                             ("140525", "泽州县", "晋城市"), ("140105", "小店区", "太原市"),
+                                             ("140106", "迎泽区", "太原市")], [Note("140522", "上年已实地核查")])
+    params = Parameters(n=3, strata="所属市")
+    secret = "0123456789abcdef" * 4
+    seed = lottery.seed_of(f.sha256, params, secret, ["07 21 33", "骰子 5"])
+    block = hmac.new(seed, bytes(8), hashlib.sha256).hexdigest()
+    for value in (lottery.canonical(f.to_json()).decode(), f.sha256, lottery.commitment_of(secret), seed.hex(),
+                  " ".join(block[i:i + 16] for i in range(0, 64, 16))):
+        assert value in text
+    codes = [e["code"] for e in lottery.select(f, params, seed)]
+    assert codes == ["140105", "140521", "140525"] and "结果       140105、140521、140525" in text

@@ -61,7 +61,8 @@ def cycle_draws(request, pk: int):
         with_schools = set(School.objects.filter(county__in=regions).values_list("county_id", flat=True).distinct())
         counties = [(r, r.pk in with_schools) for r in regions]
     return render(request, "draws/cycle.html", {"cycle": cycle, "draws": draws, "office": office,
-                                                 "counties": counties})
+                                                 "counties": counties,
+                                                 "sees_cycle": scoping.sees_cycle(request.user, cycle)})
 
 
 @login_required
@@ -104,6 +105,7 @@ def detail(request, pk: int):
         "forced_text": "\n".join(f"{n['code']} {n['reason']}" for n in draw.frame.get("forced", [])),
         "eligible": len(draw.frame.get("rows", [])) - len(draw.frame.get("exclusions", [])),
         "algorithm": lottery.ALGORITHM,
+        "sees_cycle": scoping.sees_cycle(request.user, draw.cycle),
     }
     if context["record"] is not None:
         context["result"] = [
@@ -184,17 +186,15 @@ def make(request, pk: int):
 
 
 def _filename(draw: Draw, suffix: str) -> str:
-    from urllib.parse import quote
-
-    name = f"抽签{draw.pk}-{draw.frame_sha256[:8]}{suffix}"
-    return f"attachment; filename=\"draw-{draw.pk}{suffix}\"; filename*=UTF-8''{quote(name)}"
+    """Plain ASCII names, the ones the page's verify command uses."""
+    return f'attachment; filename="draw-{draw.pk}-{suffix}"'
 
 
 @login_required
 def frame_csv(request, pk: int):
     draw = _draw_for(request.user, pk)
     response = HttpResponse(lottery.frame_to_csv(draw.lottery_frame).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(draw, ".csv")
+    response["Content-Disposition"] = _filename(draw, "frame.csv")
     return response
 
 
@@ -205,5 +205,5 @@ def record_json(request, pk: int):
         raise Http404  # nothing is published yet
     body = json.dumps(services.published_json(draw), ensure_ascii=False, indent=2) + "\n"
     response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = _filename(draw, ".json" if draw.state == Draw.State.DRAWN else "-公告.json")
+    response["Content-Disposition"] = _filename(draw, "record.json" if draw.state == Draw.State.DRAWN else "announcement.json")
     return response
