@@ -639,3 +639,36 @@ def test_the_test_vector_in_the_docs_is_right():
         assert value in text
     codes = [e["code"] for e in lottery.select(f, params, seed)]
     assert codes == ["140105", "140521", "140525"] and "结果       140105、140521、140525" in text
+
+
+def _paths(node, prefix=()):
+    """Every leaf path of a JSON value."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*prefix, i))
+    else:
+        yield prefix
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                        max_size=3), max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_any_change_to_any_leaf_is_detected_and_verify_never_crashes(data):
+    rec = record()
+    paths = list(_paths(rec))
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(JSON_VALUES)
+    node = rec
+    for p in path[:-1]:
+        node = node[p]
+    if node[path[-1]] == value and type(node[path[-1]]) is type(value):
+        return
+    node[path[-1]] = value
+    assert verify(rec), f"changing {path} to {value!r} went unnoticed"
