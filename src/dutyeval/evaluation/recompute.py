@@ -6,18 +6,21 @@ from __future__ import annotations
 import math
 import time
 from datetime import timedelta
-from decimal import Decimal
 from functools import partial
 
+import numpy as np
 import orjson
 from django.db import IntegrityError, connection, transaction
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from dutyeval.collection.models import DataValue
+from dutyeval.collection.models import DataElement, DataValue
 from dutyeval.core.expr import Dataset
 from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
 from dutyeval.regions.models import Region
+from dutyeval.schemes.models import Indicator
 
 from .models import HISTORY_YEARS, Cycle, ItemScore, RecomputeJob, Result, ResultItem, Submission
 
@@ -31,40 +34,77 @@ def cycle_dataset(cycle: Cycle, only: list[str] | None = None) -> tuple[Dataset,
     subs = Submission.objects.filter(cycle=cycle)
     if only is not None:
         subs = subs.filter(region__code__in=only)
-    targets = list(subs.values_list("region__code", flat=True))
-    children = dict(Region.objects.filter(parent__code__in=targets).values_list("code", "parent__code"))
-    codes = targets + [c for c in children if c not in set(targets)]
+    targets = list(subs.values_list("region_id", "region__code"))
+    target_ids = {pk for pk, _code in targets}
+    below = list(Region.objects.filter(parent_id__in=target_ids).values_list("pk", "code", "parent_id"))
+    # a region may be both evaluated and the child of one evaluated (a county in a city cycle with counties)
+    children = [(pk, code) for pk, code, _parent in below if pk not in target_ids]
+    ids = [pk for pk, _code in targets + children]
+    codes = [code for _pk, code in targets + children]
+    row_of = {pk: n for n, pk in enumerate(ids)}
+    parent_of = {pk: parent for pk, _code, parent in below}
+    parent = np.array([row_of.get(parent_of.get(pk), -1) for pk in ids], np.int64)
+    span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
+    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), _figures(cycle, ids, span), parent)
+    return ds, [code for _pk, code in targets]
+
+
+def _figures(cycle: Cycle, ids: list[int], span: range) -> dict[str, np.ndarray]:
+    """Element code → float array [region row, year], NaN where missing. Ids and floats come from SQL (no
+    join, no Decimal, no model row per figure) and land in the arrays by index, not one by one."""
     years = cycle.years_read()
     values = DataValue.objects.filter(year__gte=years.start, year__lt=years.stop)
-    # the whole cycle: one join on the region table; a few regions: their ids, so the index on region serves
-    values = values.filter(region__code__in=codes) if only is None else values.filter(
-        region_id__in=list(Region.objects.filter(code__in=codes).values_list("pk", flat=True)))
-    rows = values.values_list("region__code", "element__code", "year", "value")
+    if len(ids) < 1000:  # a few regions: by id, through the index on region
+        values = values.filter(region_id__in=ids)
+    else:  # the whole cycle: a subquery, not thousands of parameters
+        in_cycle = Q(submission__cycle=cycle) | Q(parent__submission__cycle=cycle)
+        values = values.filter(region_id__in=Region.objects.filter(in_cycle).values("pk"))
+    rows = np.array(
+        list(values.values_list("region_id", "element_id", "year", Cast("value", FloatField()))), dtype=float
+    ).reshape(-1, 4)
+    element_code = dict(DataElement.objects.values_list("pk", "code"))
+    row_by_id = np.full(max(ids, default=0) + 1, -1, np.int64)  # region id → dataset row
+    row_by_id[ids] = np.arange(len(ids))
     shift = year_shift(cycle)
-    if shift:
+    out: dict[str, np.ndarray] = {}
+    for element in np.unique(rows[:, 1]).astype(np.int64).tolist():
+        code = element_code[element]
+        mine = rows[rows[:, 1] == element]
         # an element collected for another year (finance of N−1) is seen by the core at the data year,
         # so its own history lines up: the core compares each element with its own previous year
-        rows = [(r, c, y + shift.get(c, 0), v) for r, c, y, v in rows]
-    span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
-    rows = [row for row in rows if row[2] in span]
-    return Dataset.from_records(codes, span, rows, parents=children), targets
+        year = mine[:, 2].astype(np.int64) + shift.get(code, 0) - span.start
+        region = mine[:, 0].astype(np.int64)
+        row = np.where(region < len(row_by_id), row_by_id[np.minimum(region, len(row_by_id) - 1)], -1)
+        keep = (year >= 0) & (year < len(span)) & (row >= 0)
+        if not keep.any():
+            continue
+        arr = out[code] = np.full((len(ids), len(span)), np.nan)
+        arr[row[keep], year[keep]] = mine[keep, 3]
+    return out
 
 
 def year_shift(cycle: Cycle) -> dict[str, int]:
     """Element code → years to add to its stored year to reach the core's (data) year."""
-    return {code: cycle.data_year - int(y) for code, y in cycle.element_years.items() if int(y) != cycle.data_year}
+    return {
+        code: cycle.data_year - int(y) for code, y in cycle.element_years.items() if int(y) != cycle.data_year
+    }
 
 
 def manual_scores(cycle: Cycle, only: list[str] | None = None) -> dict[tuple[str, str], ManualScore]:
     scores = ItemScore.objects.filter(submission__cycle=cycle)
     if only is not None:
         scores = scores.filter(submission__region__code__in=only)
+    # ids, mapped to codes here: no join per score row
+    region_of = dict(Submission.objects.filter(cycle=cycle).values_list("pk", "region__code"))
+    code_of = dict(Indicator.objects.filter(scheme_id=cycle.scheme_id).values_list("pk", "code"))
     rows = scores.values_list(
-        "submission__region__code", "indicator__code", "self_score", "reviewer_score", "reviewer_note", "vetoed"
+        "submission_id", "indicator_id", "self_score", "reviewer_score", "reviewer_note", "vetoed"
     )
     return {
-        (r, c): ManualScore(self_score=s, reviewer_score=v, comment=n or "", vetoed=veto)
-        for r, c, s, v, n, veto in rows
+        (region_of[sub], code_of[ind]): ManualScore(
+            self_score=s, reviewer_score=v, comment=n or "", vetoed=veto
+        )
+        for sub, ind, s, v, n, veto in rows
     }
 
 
@@ -84,6 +124,8 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
     results of those regions are, and then the ranks of the whole cycle (a total that moved moves
     others' ranks). The rows are built first, reporting progress as they go; the write is one short
     transaction, so the progress the page polls is never held back inside it."""
+    if only is not None:
+        progress = _quiet  # a few regions take a fraction of a second: no progress to show, no writes for it
     subs = Submission.objects.filter(cycle=cycle)
     if only is not None:
         subs = subs.filter(region__code__in=only)
@@ -109,7 +151,9 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
         ResultItem.objects.filter(result__in=old).delete()
         old.delete()
         Result.objects.bulk_create(results, batch_size=1000)  # both databases return the new ids
-        write_items(row for result, rows in zip(results, items, strict=True) for row in _with_id(result.pk, rows))
+        write_items(
+            row for result, rows in zip(results, items, strict=True) for row in _with_id(result.pk, rows)
+        )
         if only is not None:
             rerank(cycle)
     return len(results)
@@ -119,7 +163,8 @@ ITEM_COLUMNS = (
     "result_id", "code", "leaf", "score", "contribution", "status", "who", "failed", "auto_score", "auto_verdict",
     "rule", "explanation", "value", "threshold", "unit", "comparison", "source", "confidence", "figures",
 )  # fmt: skip
-ZERO = Decimal("0.00")
+# an inner indicator's row: no status, rule or explanation of its own, only the subtotal
+SUBTOTAL_REST = ("", "", False, None, "", "", "", None, None, "", "", "", "", "[]")
 
 
 def _item_rows(card, kinds: dict[str, str], shift: dict[str, int]) -> list[tuple]:
@@ -139,7 +184,7 @@ def _item_rows(card, kinds: dict[str, str], shift: dict[str, int]) -> list[tuple
             it.source, it.confidence, orjson.dumps(figures).decode(),
         ))  # fmt: skip
     for code, subtotal in card.subtotals.items():
-        rows.append((code, False, subtotal, subtotal, "", "", False, None, "", "", "", None, None, "", "", "", "", "[]"))
+        rows.append((code, False, subtotal, subtotal, *SUBTOTAL_REST))
     return rows
 
 
@@ -148,7 +193,11 @@ def _with_id(result_id: int, rows: list[tuple]):
 
 
 def _num(v: float | None) -> str | None:
-    return None if v is None else format(Decimal(str(round(v, 4))).normalize(), "f")
+    """A figure as the page shows it: rounded to 4 decimals, no trailing zeros (0.5, 12, 202149.1487)."""
+    if v is None:
+        return None
+    text = f"{round(v, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _finite(v: float | None) -> float | None:
@@ -161,9 +210,16 @@ def write_items(rows) -> None:
     columns = ", ".join(ITEM_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # rows as COPY text, a block at a time: psycopg's write_row adapts every value on its own
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                block = []
                 for row in rows:
-                    copy.write_row(row)
+                    block.append("\t".join(map(_copy_text, row)))
+                    if len(block) == 5000:
+                        copy.write("\n".join(block) + "\n")
+                        block = []
+                if block:
+                    copy.write("\n".join(block) + "\n")
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(ITEM_COLUMNS))})"
         batch = []
@@ -174,6 +230,20 @@ def write_items(rows) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format: \\N for NULL, t/f, text with its backslashes and breaks escaped."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
 
 
 def rerank(cycle: Cycle) -> None:
@@ -213,7 +283,9 @@ def schedule_recompute(cycle: Cycle, reason: str = "", region=None) -> Recompute
     for _attempt in range(3):
         with transaction.atomic():
             # the row lock keeps a worker from claiming the job between reading and widening it
-            waiting = RecomputeJob.objects.select_for_update().filter(cycle=cycle, state=RecomputeJob.State.QUEUED)
+            waiting = RecomputeJob.objects.select_for_update().filter(
+                cycle=cycle, state=RecomputeJob.State.QUEUED
+            )
             job = waiting.first()
             if job is not None:
                 _widen(job, code)
@@ -221,7 +293,10 @@ def schedule_recompute(cycle: Cycle, reason: str = "", region=None) -> Recompute
         try:
             with transaction.atomic():
                 job = RecomputeJob.objects.create(
-                    cycle=cycle, reason=reason[:200], full=code is None, regions=[] if code is None else [code]
+                    cycle=cycle,
+                    reason=reason[:200],
+                    full=code is None,
+                    regions=[] if code is None else [code],
                 )
         except IntegrityError:  # a parallel request queued one first: join it
             continue
@@ -244,9 +319,12 @@ def _claim(job_id: int) -> bool:
     """queued → running, unless another job of the cycle is running (the database refuses two)."""
     try:
         with transaction.atomic():
-            return RecomputeJob.objects.filter(pk=job_id, state=RecomputeJob.State.QUEUED).update(
-                state=RecomputeJob.State.RUNNING, progress=5, message="读取数据", started=timezone.now()
-            ) == 1
+            return (
+                RecomputeJob.objects.filter(pk=job_id, state=RecomputeJob.State.QUEUED).update(
+                    state=RecomputeJob.State.RUNNING, progress=5, message="读取数据", started=timezone.now()
+                )
+                == 1
+            )
     except IntegrityError:
         return False
 
@@ -281,17 +359,24 @@ def _run(job_id: int) -> None:
         RecomputeJob.objects.filter(pk=job.pk).update(progress=pct, message=message)
 
     # one region's change: that region and the ranks; unless some region has no result yet
-    only = None if job.full or not results_complete(job.cycle) else sorted(job.regions)
+    # a relatively scored item (peer_rank, peer_mean …) moves with every region's figures
+    alone = not job.full and results_complete(job.cycle) and not job.cycle.scheme.to_core().is_relative()
+    only = sorted(job.regions) if alone else None
     try:
         scores = compute(job.cycle, only)
         progress(40, "计算完成，生成评分表")
         n = store(job.cycle, scores, progress, only=only)
     except Exception as exc:  # the job records any failure for the page, then re-raises for the log
-        RecomputeJob.objects.filter(pk=job.pk).update(state=RecomputeJob.State.FAILED, message=str(exc)[:200],
-                                                      finished=timezone.now())
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            state=RecomputeJob.State.FAILED, message=str(exc)[:200], finished=timezone.now()
+        )
         raise
     seconds = time.perf_counter() - t0
     done = f"已计算 {n} 个被评价地区" if only is None else f"已重新计算 {n} 个被评价地区，并更新排名"
     RecomputeJob.objects.filter(pk=job.pk).update(
-        state=RecomputeJob.State.DONE, progress=100, message=done, finished=timezone.now(), seconds=seconds,
+        state=RecomputeJob.State.DONE,
+        progress=100,
+        message=done,
+        finished=timezone.now(),
+        seconds=seconds,
     )
