@@ -474,6 +474,13 @@ def _rate_v(value, t, over_100_error):
     return v.where(~(value > 100 + HALF + NOISE * 101), -1) if over_100_error else v
 
 
+FRAME_CHECKS = frozenset({
+    "two_no_decrease_total", "two_no_decrease_per_student", "teacher_pay_parity", "training_funds_share",
+    "per_student_public_funds", "preschool_gross_enrolment", "senior_gross_enrolment", "compulsory_retention",
+    "large_class_share", "super_large_class_share", "vocational_share", *SHARE_CHECKS,
+})  # fmt: skip
+
+
 def frame_check(name: str, params: dict, get: _Wide, spec: dict) -> pd.Series:
     """`scalar_check` over every county at once."""
     y, idx = YEAR, get.index
@@ -633,7 +640,10 @@ def baseline_scoring_vectorised(long: pd.DataFrame, nat) -> pd.DataFrame:
     idx = get.index
     leaves = nat.scheme.leaves()
     bands = nat.scheme.grade_bands
-    out = pd.DataFrame({n: frame_check(n, {}, get, s) for n, s in thresholds.items()}, index=idx)
+    # every check this baseline implements; a scheme item on another one fails loudly below (out[r.check])
+    out = pd.DataFrame(
+        {n: frame_check(n, {}, get, s) for n, s in thresholds.items() if n in FRAME_CHECKS}, index=idx
+    )
     manual = pd.DataFrame(
         [(r, c, m.self_score, m.reviewer_score, m.vetoed) for (r, c), m in nat.manual.items()],
         columns=["region", "code", "self", "reviewer", "vetoed"],

@@ -1,0 +1,195 @@
+"""Pages under load: 50 users (county coordinators, province admins, one national admin) for 60 s against
+gunicorn, each page's p95 over a static file's p95 in the same run.
+
+    .venv/bin/pip install -e ".[test,bench]"    # locust
+    .venv/bin/python bench/load.py [--scale 0.2] [--users 50] [--seconds 60] [--workers 3] [--port 55532]
+
+Builds the national database on a throw-away PostgreSQL as bench/app_national.py does (`--scale`: the
+share of each province's counties), computes the results, collects the static files as production does
+(hashed names, gzipped copies), starts gunicorn (`--workers`, served by WhiteNoise, no nginx), then:
+  one user  the national overview and results pages, each fetched 5 times by the national admin alone
+            (median), before any load;
+  load      locust, headless: one national admin, one province admin in six, the rest county
+            coordinators, each logged in through the login form, browsing what that role browses
+            with 1–3 s between pages; every user also fetches a static file (app.css by its hashed name).
+Prints p50/p95 per page, each page's p95 over the static file's p95, the workers' peak memory; the last
+line holds key=value pairs: ratio=<slowest page p95 / static p95> static_p95_ms= worst= national_results_ms=
+national_overview_ms= failures= requests= worker_peak_mib= users= scale=.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.cookiejar
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from app_national import build, full_recompute, setup_django, start_postgres  # noqa: E402
+
+LOCUSTFILE = BENCH / "_load_users.py"
+
+
+def collect_static(env: dict) -> str:
+    """collectstatic with hashed names and compressed copies; returns app.css's hashed URL."""
+    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    manifest = json.loads((Path(env["DUTYEVAL_VAR_DIR"]) / "static" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["dutyeval/app.css"]
+
+
+def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
+           "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}  # fmt: skip
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")], env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn did not answer; see {log}")
+
+
+def worker_peaks(master: int) -> list[float]:
+    """Peak resident memory (VmHWM) of each gunicorn worker, MiB."""
+    out = []
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        status = Path(f"/proc/{child}/status").read_text()
+        out.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
+    return out
+
+
+def one_user(port: int, cycle_pk: int, password: str) -> dict[str, float]:
+    """The national admin alone: each national page 5 times, median seconds."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": "national", "password": password, "csrfmiddlewaretoken": token}
+    )
+    opener.open(
+        urllib.request.Request(f"{base}/login/", data.encode(), headers={"Referer": f"{base}/login/"})
+    )
+    out = {}
+    for name, path in (("overview", f"/cycles/{cycle_pk}/"), ("results", f"/cycles/{cycle_pk}/results/")):
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            body = opener.open(
+                urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+            ).read()
+            times.append(time.perf_counter() - t0)
+        out[name] = statistics.median(times)
+        out[name + "_kb"] = len(body) / 1024
+    return out
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        return [row for row in csv.DictReader(f) if row["Name"] != "Aggregated"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=2021)
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--port", type=int, default=55532, help="PostgreSQL; gunicorn listens on port + 1")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="dutyeval-load."))
+    stop = start_postgres(args.port)
+    gunicorn = None
+    try:
+        setup_django(args.port, str(tmp / "var"))
+        from dutyeval.evaluation.models import Cycle
+
+        t0 = time.perf_counter()
+        ns = build(args.scale, args.seed)
+        cycle = Cycle.objects.select_related("scheme").get(pk=ns.cycle.pk)
+        full_recompute(cycle)
+        print(
+            f"data: {ns.counties} counties, {ns.values} values, results computed ({time.perf_counter() - t0:.1f} s)"
+        )
+        env = {**os.environ, "DUTYEVAL_STATIC_MANIFEST": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+               "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # fmt: skip
+        static_url = collect_static(env)
+        from django.db import connections
+
+        connections.close_all()
+        web = args.port + 1
+        gunicorn = start_gunicorn(env, web, args.workers, tmp / "gunicorn.log")
+        alone = one_user(web, cycle.pk, ns.password)
+        print(f"one user, national admin: overview {alone['overview'] * 1000:.0f} ms ({alone['overview_kb']:.0f} KB"
+              f" gzipped), results {alone['results'] * 1000:.0f} ms ({alone['results_kb']:.0f} KB gzipped)")  # fmt: skip
+
+        subs = [(s.pk, s.region.code) for s in ns.subs]
+        provinces = sorted({code[:2] for _pk, code in subs})
+        config = {"cycle": cycle.pk, "static": static_url, "password": ns.password, "subs": subs,
+                  "provinces": provinces, "users": args.users}  # fmt: skip
+        (tmp / "load.json").write_text(json.dumps(config))
+        prefix = tmp / "locust"
+        locust = Path(sys.executable).with_name("locust")
+        subprocess.run(
+            [str(locust), "-f", str(LOCUSTFILE), "--headless", "-u", str(args.users), "-r", "10",
+             "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{web}", "--csv", str(prefix),
+             "--only-summary", "--loglevel", "WARNING"],
+            env={**env, "DUTYEVAL_LOAD_CONFIG": str(tmp / "load.json")}, check=False,
+        )  # fmt: skip
+        peaks = worker_peaks(gunicorn.pid)
+        stats = read_stats(prefix)
+        static = next(s for s in stats if s["Name"] == "static")
+        static_p95 = float(static["95%"])
+        print(f"\n{'page':<28}{'requests':>9}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}{'p95/static':>12}")
+        worst, worst_ratio = "", 0.0
+        for s in sorted(stats, key=lambda s: s["Name"]):
+            ratio = float(s["95%"]) / static_p95 if static_p95 else math.inf
+            if s["Name"] != "static" and ratio > worst_ratio:
+                worst, worst_ratio = s["Name"], ratio
+            print(f"{s['Name']:<28}{s['Request Count']:>9}{s['Failure Count']:>6}{s['50%']:>9}{s['95%']:>9}"
+                  f"{ratio:>12.2f}")  # fmt: skip
+        requests = sum(int(s["Request Count"]) for s in stats)
+        failures = sum(int(s["Failure Count"]) for s in stats)
+        print(f"\ngunicorn workers ({args.workers}): peak memory {', '.join(f'{p:.0f}' for p in peaks)} MiB")
+        print(
+            f"ratio={worst_ratio:.2f} static_p95_ms={static_p95:.0f} worst={worst}"
+            f" national_results_ms={alone['results'] * 1000:.0f} national_overview_ms={alone['overview'] * 1000:.0f}"
+            f" failures={failures} requests={requests} worker_peak_mib={max(peaks):.0f} users={args.users}"
+            f" scale={args.scale}"
+        )
+    finally:
+        if gunicorn is not None:
+            os.killpg(gunicorn.pid, signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
