@@ -23,6 +23,7 @@ from .expr_syntax import (
     COMPARISONS,
     FUNCTIONS,
     NUM,
+    PEER_FUNCTIONS,
     Binary,
     Bool,
     Call,
@@ -47,6 +48,7 @@ __all__ = [
     "COMPARISONS",
     "FUNCTIONS",
     "NUM",
+    "PEER_FUNCTIONS",
     "Binary",
     "Bool",
     "Call",
@@ -138,6 +140,8 @@ class _Eval:
         if name == "abs":
             v, k = self.ev(args[0], off)
             return np.abs(v), k
+        if name in PEER_FUNCTIONS:
+            return self.peer(name, args, off)
         vals = [self.ev(a, off) for a in args]
         fn = np.minimum if name == "min" else np.maximum
         v, k = vals[0]
@@ -145,6 +149,38 @@ class _Eval:
             v, k = fn(v, xv), k & xk
         return _mask(v, k), k
         # the function table is closed: the parser rejects every other name
+
+
+    def peer(self, name: str, args: tuple[Node, ...], off: int):
+        """Aggregates over the peers (top-level rows: the cycle's evaluated regions; child rows are
+        only there for sum_children), in one vectorised pass. A peer without the figure is left out."""
+        v, k = self.ev(args[0], off)
+        peers = self.ds.parent < 0
+        known = peers & k
+        n = int(known.sum())
+        everyone = np.full(self.n, n > 0)
+        if name == "peer_count":
+            return np.full(self.n, float(n)), np.ones(self.n, bool)
+        if name == "peer_mean":
+            return (np.full(self.n, float(v[known].mean())) if n else np.zeros(self.n)), everyone
+        if name == "peer_share":
+            return (np.full(self.n, float(v[known].sum()) / n) if n else np.zeros(self.n)), everyone
+        ranked = np.sort(v[known])
+        # competition rank, highest first: 1 + the peers strictly above (ties share the better rank)
+        rank = 1.0 + (n - np.searchsorted(ranked, v, side="right"))
+        own = known  # a region's own rank needs its own figure
+        if name == "peer_rank":
+            return np.where(own, rank, 0.0), own
+        values = [self.ev(a, off) for a in args[1:]]
+        bands = len(values)
+        # equal bands by rank: with n peers and b bands, rank r falls in band ⌈r·b/n⌉
+        band = np.clip(np.ceil(rank * bands / max(n, 1)) - 1, 0, bands - 1).astype(np.int64)
+        out, out_k = np.zeros(self.n), own.copy()
+        for i, (bv, bk) in enumerate(values):
+            here = band == i
+            out = np.where(here, bv, out)
+            out_k = np.where(here, out_k & bk, out_k)
+        return _mask(out, out_k), out_k
 
 
 def _mask(v: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -192,6 +228,12 @@ class Expr:
     @cached_property
     def codes(self) -> frozenset[str]:
         return frozenset(r.code for r in self.references)
+
+    @cached_property
+    def uses_peers(self) -> bool:
+        """Whether one region's value depends on the other regions' figures (peer_… functions): then
+        it cannot be recomputed alone."""
+        return any(isinstance(n, Call) and n.name in PEER_FUNCTIONS for n in _walk(self.ast))
 
     def evaluate(self, ds: Dataset, year: int) -> Result:
         """Evaluate for `year` over every region of `ds` at once."""

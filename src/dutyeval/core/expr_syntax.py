@@ -139,7 +139,14 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "round": (1, 2, "四舍五入 round(x, 位数)"),
     "abs": (1, 1, "绝对值"),
     "coalesce": (1, None, "第一个有数据的值"),
+    # peers: the cycle's evaluated regions (the dataset's top-level rows), with a known value
+    "peer_mean": (1, 1, "参评地区平均值"),
+    "peer_count": (1, 1, "有数据的参评地区数"),
+    "peer_rank": (1, 1, "在参评地区中由高到低的名次（并列同名次）"),
+    "peer_share": (1, 1, "条件成立的参评地区占比 0–1"),
+    "rank_band": (3, None, "按名次等分档次取值 rank_band(x, 第一档, 第二档, …)"),
 }
+PEER_FUNCTIONS = frozenset({"peer_mean", "peer_count", "peer_rank", "peer_share", "rank_band"})
 
 
 # ---- parser ----------------------------------------------------------------------------------
@@ -365,6 +372,9 @@ def _type(node: Node) -> str:
                     raise ExprError(
                         "round的位数应为0–10的整数", "round digits must be a whole number 0–10", n.pos, None
                     )
+            return NUM
+        case Call(name="peer_share", args=(c,)):
+            need(c, BOOL, "peer_share")
             return NUM
         case Call(name=name, args=args):
             for a in args:

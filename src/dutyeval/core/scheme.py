@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from .expr import parse
+
 RuleKind = Literal["manual", "auto", "check", "veto"]
 RULE_KINDS: tuple[str, ...] = ("manual", "auto", "check", "veto")
 
@@ -85,6 +87,11 @@ class Scheme:
 
     def all_indicators(self) -> list[Indicator]:
         return [i for top in self.indicators for i in top.walk()]
+
+    def is_relative(self) -> bool:
+        """Some item is scored against the other regions (peer_… functions): one region's score then
+        depends on every region's figures, and no region can be recomputed alone."""
+        return any(i.rule.expression and parse(i.rule.expression).uses_peers for i in self.leaves())
 
     def grade_for(self, score: Decimal) -> str:
         for band in self.grade_bands:

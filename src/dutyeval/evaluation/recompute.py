@@ -359,7 +359,9 @@ def _run(job_id: int) -> None:
         RecomputeJob.objects.filter(pk=job.pk).update(progress=pct, message=message)
 
     # one region's change: that region and the ranks; unless some region has no result yet
-    only = None if job.full or not results_complete(job.cycle) else sorted(job.regions)
+    # a relatively scored item (peer_rank, peer_mean …) moves with every region's figures
+    alone = not job.full and results_complete(job.cycle) and not job.cycle.scheme.to_core().is_relative()
+    only = sorted(job.regions) if alone else None
     try:
         scores = compute(job.cycle, only)
         progress(40, "计算完成，生成评分表")
