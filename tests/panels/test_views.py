@@ -111,3 +111,13 @@ def test_the_office_keeps_expert_profiles(pw, client_as):
         assert client_as(user).get(reverse("panel-experts")).status_code == 404
     client_as(pw.outsider).post(reverse("panel-experts"), {"reviewer": pw.ty.pk, "home": "130100"})
     assert Expert.objects.get(user=pw.ty).home.code == "140100"  # another province's office cannot
+
+
+def test_the_overview_and_results_list_only_a_reviewers_panels(assigned, client_as):
+    pw = assigned
+    for name in ("cycle", "results"):
+        url = reverse(name, args=[pw.cycle.pk])
+        link = f'href="{reverse("submission", args=[pw.sub.pk])}'  # the job status may name a region: not a row
+        assert link not in client_as(pw.stranger).get(url).content.decode(), name
+        if name == "cycle":  # (results list only computed results)
+            assert link in client_as(pw.members[0]).get(url).content.decode()

@@ -71,6 +71,15 @@ def require_panel_access(user, sub: Submission) -> None:
         raise Http404
 
 
+def visible_in_cycle(user, cycle: Cycle, regions):
+    """The regions a cycle's overview and results list for this user: in a panel cycle a reviewer of the
+    office sees only the regions of their own panels."""
+    if is_pool_reviewer(user, cycle) and uses_panels(cycle):
+        return regions.filter(pk__in=PanelMember.objects.filter(reviewer=user, panel__submission__cycle=cycle)
+                              .values("panel__submission__region"))
+    return regions
+
+
 def pool(cycle: Cycle) -> list[User]:
     """Reviewers of the cycle's office with an active expert profile, by user name."""
     return list(User.objects.filter(role__in=scoping.REVIEWER_ROLES, region=cycle.root, is_active=True,

@@ -161,7 +161,9 @@ def overview(request, pk: int):
     cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
     if not (scoping.sees_cycle(request.user, cycle)):
         raise Http404
-    regions = scoping.visible_regions(request.user)
+    from dutyeval.panels.services import visible_in_cycle
+
+    regions = visible_in_cycle(request.user, cycle, scoping.visible_regions(request.user))
     subs = Submission.objects.filter(cycle=cycle, region__in=regions).select_related("region", "region__parent")
     state = request.GET.get("state", "")
     if state in Submission.State.values:

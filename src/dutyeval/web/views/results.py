@@ -23,8 +23,11 @@ def _cycle_for(user, pk: int) -> Cycle:
 @login_required
 def results(request, pk: int):
     cycle = _cycle_for(request.user, pk)
-    results = cycle_results(cycle, scoping.visible_regions(request.user))
-    grades = grade_counts(results, cycle.scheme.grade_bands)  # charts: grouped queries over all results
+    from dutyeval.panels.services import visible_in_cycle
+
+    results = cycle_results(cycle, visible_in_cycle(request.user, cycle, scoping.visible_regions(request.user)))
+    ranked = results.filter(rank__gt=0)  # grades and their spread count complete reviews only
+    grades = grade_counts(ranked, cycle.scheme.grade_bands)  # charts: grouped queries over all results
     page = paginate(request, results)  # the table: one page of them
     return render(
         request,
@@ -35,11 +38,12 @@ def results(request, pk: int):
             "page": page,
             "query": query_without_page(request),
             "charts": {
-                "distribution": distribution(results),
+                "distribution": distribution(ranked),
                 "grades": [{"name": n, "value": c} for n, c in grades],
                 "failing": failing_checks(cycle, results),
             },
             "grades": grades,
+            "incomplete": results.filter(rank=0).count(),
             "job": RecomputeJob.objects.filter(cycle=cycle).first(),
             "can_administer": scoping.runs_cycle(request.user, cycle),
         },
