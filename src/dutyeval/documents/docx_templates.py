@@ -1,8 +1,8 @@
 """The .docx templates (docxtpl) that lay out every document as GB/T 9704-2012 公文.
 
 The templates are files an office can edit in Word or WPS: letterhead, wording around the
-placeholders, fonts, table widths. `build_template(kind)` writes the shipped ones (in docx/, built
-by `dutyeval document_templates`); an office's edited copy in VAR_DIR/document_templates/<kind>.docx
+placeholders, fonts, table widths. `build_template(kind)` builds the shipped ones (in docx/, written
+by `dutyeval document_templates`, which also gives an office fresh copies to edit); an office's edited copy in VAR_DIR/document_templates/<kind>.docx
 takes precedence (`template_path`). The placeholders are Jinja tags ({{ title }}, {%p for b in body %}
 …); docs/documents.md lists them.
 """
@@ -34,6 +34,9 @@ TABLE_WIDTHS = {
     "feedback": [12, 60, 15, 19, 19, 31],
     "notice": [13, 26, 34, 18, 16, 49],
 }
+
+# columns of short figures (rank, points, scores, grade) are centred; names and text stay left
+TABLE_CENTRED = {"self_report": {2, 3, 4}, "feedback": {2, 3, 4}, "notice": {0, 3, 4}}
 
 
 def template_path(kind: str) -> Path:
@@ -152,7 +155,7 @@ def _body_loop(doc, var: str) -> None:
     _tag(doc, "{%p endfor %}")
 
 
-def _table(doc, widths: list[float]) -> None:
+def _table(doc, widths: list[float], centred: set[int]) -> None:
     table = doc.add_table(rows=3, cols=len(widths))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -176,6 +179,8 @@ def _table(doc, widths: list[float]) -> None:
         cell.width = Mm(widths[i])
         p = cell.paragraphs[0]
         p.style = doc.styles["表格文字"]
+        if i in centred:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(f"{{{{r row.c{i} }}}}")
     # order: header, {%tr for%}, loop row, {%tr endfor%}
     tbl = table._tbl
@@ -223,9 +228,22 @@ def build_template(kind: str):
     _style(doc, "公文一级标题", font=FONTS["h1"], size=BODY_PT, indent_chars=2, keep_next=True)
     _style(doc, "公文二级标题", font=FONTS["h2"], size=BODY_PT, indent_chars=2, keep_next=True)
     _style(doc, "公文小标题", font=FONTS["h1"], size=BODY_PT, keep_next=True)
-    _style(doc, "附件说明", font=FONTS["body"], size=BODY_PT, indent_chars=2)
+    # 附件说明: “附件：” two characters in; a second line aligns with the annex name (GB/T 9704 §7.3.5)
+    note = _style(doc, "附件说明", font=FONTS["body"], size=BODY_PT, keep_next=True)
+    note.paragraph_format.left_indent = Pt(BODY_PT * 5)
+    note.paragraph_format.first_line_indent = Pt(-BODY_PT * 3)
     _style(doc, "主送机关", font=FONTS["body"], size=BODY_PT)
-    _style(doc, "署名", font=FONTS["body"], size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _style(
+        doc,
+        "署名",
+        font=FONTS["body"],
+        size=BODY_PT,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right_chars=4,
+        keep_next=True,
+    )
+    _style(doc, "成文日期", font=FONTS["body"], size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _style(doc, "署名前空行", font=FONTS["body"], size=BODY_PT, keep_next=True)
     _style(
         doc, "发文机关标志", font=FONTS["title"], size=26, align=WD_ALIGN_PARAGRAPH.CENTER, line=40, color=RED
     )
@@ -246,10 +264,12 @@ def build_template(kind: str):
     doc.add_paragraph("{{ addressee }}", style="主送机关")
     _tag(doc, "{%p endif %}")
     _body_loop(doc, "body")
-    doc.add_paragraph("", style="公文正文")
-    doc.add_paragraph("", style="公文正文")
+    # the 署名 never stands alone on a page: the 附件说明 (the body's last lines), the blank lines and
+    # the 署名 keep with the date (GB/T 9704 §7.3.5.4: no page with only the signature)
+    for _ in range(2):
+        doc.add_paragraph("", style="署名前空行")
     doc.add_paragraph("{{ signature }}", style="署名")
-    doc.add_paragraph("{{ date_text }}", style="署名")
+    doc.add_paragraph("{{ date_text }}", style="成文日期")
     # annexes, each on a new page: 附件 label, title, text, table
     _tag(doc, "{%p for a in annexes %}")
     doc.add_paragraph("{{ a.label }}", style="附件标识")
@@ -259,7 +279,7 @@ def build_template(kind: str):
     _body_loop(doc, "a.body")
     if kind in TABLE_WIDTHS:
         _tag(doc, "{%p if a.rows %}")
-        _table(doc, TABLE_WIDTHS[kind])
+        _table(doc, TABLE_WIDTHS[kind], TABLE_CENTRED[kind])
         _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
 

@@ -157,6 +157,13 @@ def problem(item: ItemFacts) -> str:
     return f"{item.title}数据不足，无法核验" if item.verdict == "insufficient" else shortfall(item.title)
 
 
+def _rectify(i: ItemFacts) -> str:
+    dept = i.department or "相关部门"
+    if i.verdict == "insufficient":
+        return f"{i.title}：由{dept}补齐所需数据，据实报送。"
+    return f"{problem(i) if i.automatic else i.title}：由{dept}牵头整改。"
+
+
 def _scheme_ref(c: CycleFacts) -> str:
     return f"《{c.scheme_title}》" + (f"（{c.scheme_number}）" if c.scheme_number else "")
 
@@ -348,16 +355,11 @@ def self_report(c: CycleFacts, r: RegionFacts, today: date) -> OfficialDoc:
     body.append(Para("h1", ["四、下一步工作"]))
     for n, i in enumerate(problems, start=1):
         dept = i.department or "相关部门"
-        body.append(
-            Para(
-                "p",
-                [
-                    f"针对{problem(i)}的问题，由{dept}牵头，制定整改措施，明确完成时限，"
-                    f"确保{c.year + 1}年底前整改到位。"
-                ],
-                lead=f"（{cn(n)}）",
-            )
-        )
+        if i.verdict == "insufficient":  # the gap is in the county's own reporting
+            text = f"由{dept}补齐{i.title}所需数据，确保如实、完整填报，可核可查。"
+        else:
+            text = f"针对{problem(i)}的问题，由{dept}牵头，制定整改措施，明确完成时限，确保{c.year + 1}年底前整改到位。"
+        body.append(Para("p", [text], lead=f"（{cn(n)}）"))
     body.append(
         Para(
             "p",
@@ -478,7 +480,7 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
         body.append(
             Para(
                 "p",
-                [f"{problem(i) if i.automatic else i.title}：由{i.department or '相关部门'}牵头整改。"],
+                [_rectify(i)],
                 lead=f"{k}.",
             )
         )
