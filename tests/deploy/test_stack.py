@@ -240,8 +240,11 @@ def test_county_changes_a_value_and_the_worker_recomputes():
           f"(done {time.monotonic() - t_wait:.2f} s after the worker resumed)")
 
 
-SCORES = ("SELECT count(*), md5(coalesce(string_agg(submission_id || ':' || total || ':' || grade || ':' || rank "
-          "|| ':' || md5(items::text), ',' ORDER BY submission_id), '')) FROM evaluation_result")
+# every result with its item rows (score, status, explanation of each item, and the subtotals)
+SCORES = ("SELECT count(*), md5(coalesce(string_agg(r.submission_id || ':' || r.total || ':' || r.grade || ':' "
+          "|| r.rank || ':' || (SELECT md5(coalesce(string_agg(i.code || '=' || i.score || i.status || i.explanation, "
+          "';' ORDER BY i.code), '')) FROM evaluation_resultitem i WHERE i.result_id = r.id), ',' "
+          "ORDER BY r.submission_id), '')) FROM evaluation_result r")
 
 
 def _fingerprint(dsn: str) -> dict:
