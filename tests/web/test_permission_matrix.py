@@ -86,6 +86,9 @@ TARGETS = {
     "evidence.pk": {"own": "evidence.pk", "neighbour": "other_evidence.pk", "foreign": "hebei_evidence.pk"},
     "documents.pk": {"own": "document.pk", "neighbour": "other_document.pk", "foreign": "hebei_document.pk"},
     "draws.pk": {"own": "draw.pk", "neighbour": "other_draw.pk", "foreign": "hebei_draw.pk"},
+    "rtasks.pk": {"own": "rect_task.pk", "neighbour": "other_rect_task.pk", "foreign": "hebei_rect_task.pk"},
+    "rfiles.pk": {"own": "rect_file.pk", "neighbour": "other_rect_file.pk", "foreign": "hebei_rect_file.pk"},
+    "rdocs.pk": {"own": "rect_doc.pk", "neighbour": "other_rect_doc.pk", "foreign": "hebei_rect_doc.pk"},
     "regions.code": {"own": "zezhou.code", "neighbour": "yangcheng.code", "province": "shanxi.code",
                      "foreign": "hebei_county.code"},
 }
@@ -106,6 +109,9 @@ BODIES = {
     "draws:new": {"kind": "regions"},
     "draws:edit": {"title": "矩阵测试", "n": "11", "strata": "所属设区市", "min_per_stratum": "1"},
     "draws:input": {"text": "07 21 33", "by": "矩阵测试"},
+    "rect-dashboard": {"action": "rhythm", "rhythm": "weekly"},
+    "rect-region": {"action": "add_finding", "theme": "矩阵测试", "text": "矩阵测试"},
+    "rect-task": {"action": "progress", "text": "矩阵测试"},
     "api/regions/<code>/values/<year>": {"values": {"enrol_primary": 1234}},
     "api/submissions/<pk>/return": {"reason": "矩阵测试"},
 }
@@ -142,6 +148,9 @@ WRITERS = {
     ("POST", "review"): {(ADMIN, "own"), (ADMIN, "neighbour"), (REVIEWER, "own"), (REVIEWER, "neighbour")},
     ("POST", "schools"): {(ADMIN, None)},
     ("POST", "draws:new"): {(ADMIN, "own")},
+    ("POST", "rect-dashboard"): {(ADMIN, "own")},
+    ("POST", "rect-region"): {(ADMIN, "own"), (ADMIN, "neighbour")},
+    ("POST", "rect-task"): {(COUNTY, "own"), (DEPT, "own")},
     **{("POST", f"draws:{n}"): {(ADMIN, "own"), (ADMIN, "neighbour")} for n in ("edit", "publish", "input", "make")},
 }
 
@@ -184,6 +193,9 @@ ONLY = {
     **{("POST", f"draws:{n}"): ADMIN for n in ("new", "edit", "publish", "input", "make")},
     ("POST", "release"): ADMIN,
     ("POST", "appeals"): COUNTY,
+    ("POST", "rect-dashboard"): ADMIN,
+    ("POST", "rect-region"): frozenset({ADMIN, COUNTY}),
+    ("POST", "rect-task"): frozenset({ADMIN, COUNTY, DEPT}),
 }
 
 # Requests that must change the state: proof that the bodies are right and the fingerprint sees writes,
@@ -201,6 +213,10 @@ CONTROLS = {
     ("POST", "draws:new", ADMIN, "own"),
     ("POST", "draws:input", ADMIN, "own"),
     ("POST", "draws:make", ADMIN, "neighbour"),
+    ("POST", "rect-dashboard", ADMIN, "own"),
+    ("POST", "rect-region", ADMIN, "neighbour"),
+    ("POST", "rect-task", COUNTY, "own"),
+    ("POST", "rect-task", DEPT, "own"),
 }
 
 # Cases known to fail, awaiting a fix elsewhere: {(method, name, role, scope): reason}. Empty is the goal.
@@ -375,6 +391,29 @@ def mw(world, django_user_model, settings, tmp_path):
                                       w.province_admin)
     draws.add_public_input(w.other_draw, w.province_admin, "5", "矩阵测试")
     w.hebei_draw = draws.publish_draw(draws.prepare_draw(w.hebei_cycle, w.outsider, "regions"), w.outsider)
+    # rectification: per county a confirmed finding, an approved plan with one open task (泽州县's given to
+    # mw.department, so the department persona sees it), a progress report with a file, a report document
+    from dutyeval.rectification import models as rect
+
+    for attr, sub in (("", w.sub), ("other_", w.other_sub), ("hebei_", w.hebei_sub)):
+        dept = w.department if sub is w.sub else Department.objects.create(region=sub.region, name="县教育局")
+        finding = rect.Finding.objects.create(cycle=sub.cycle, region=sub.region, source="office", key="office:1",
+                                              theme="教育投入", text="矩阵问题", state="confirmed")
+        plan = rect.Plan.objects.create(cycle=sub.cycle, region=sub.region, state="approved")
+        task = rect.Task.objects.create(plan=plan, finding=finding, measures="矩阵措施", department=dept,
+                                        deadline=finding.found_on, state="open")
+        report = rect.ProgressReport.objects.create(task=task, period="2021年5月", text="进展")
+        stored = uploads.store_stream(data, "rectification", "", max_bytes=len(data), quota=len(data), used=0,
+                                      what="")
+        setattr(w, f"{attr}rect_task", task)
+        setattr(w, f"{attr}rect_file", rect.EvidenceFile.objects.create(
+            report=report, filename="材料.pdf", stored_name=stored.name, content_type="application/pdf",
+            size=stored.size, sha256=stored.sha256))
+        setattr(w, f"{attr}rect_doc", rect.RectDocument.objects.create(
+            cycle=sub.cycle, region=sub.region, kind="report", version=1, title="整改情况报告",
+            content={"kind": "self_report", "issuer_mark": "", "number": "", "title": "整改情况报告", "addressee": "",
+                     "body": [], "signature": "", "date": "2021-11-09", "annexes": []},
+            docx_path="rectification_docs/none.docx"))
     w.users = {}
     for role in Role:
         persona = ROLES.get(role)
