@@ -237,12 +237,15 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def _copy_text(value) -> str:
     """One value in COPY's text format: \\N for NULL, t/f, text with its backslashes and breaks escaped."""
+    if type(value) is str:
+        # str.translate walks every character through a dict: only for the rare text that needs it
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return value
     if value is None:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
     return str(value)
 
 
