@@ -68,7 +68,7 @@ def test_the_province_office_opens_and_publishes_a_cycle_without_the_admin(world
     ({"data_year": 2028}, "数据年度不能晚于评价年度"),
     ({"self_evaluation_starts": "", "self_evaluation_ends": ""}, "这个字段是必填项"),
     ({"online_review_ends": ""}, "须同时填写开始和截止日期"),
-    ({"level": "city"}, "与被评价层级不一致"),
+    ({"level": "city"}, "与被评价层级“设区市”不一致"),
     ({"year": "二〇二七"}, "输入整数"),
     ({"self_evaluation_ends": "2027-02-30"}, "有效的日期"),
 ])

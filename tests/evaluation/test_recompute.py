@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from dutyeval.collection.services import correct_values, save_values
-from dutyeval.evaluation.models import RecomputeJob, Result
-from dutyeval.evaluation.recompute import compute, store
+from dutyeval.evaluation.models import RecomputeJob, Result, Submission
+from dutyeval.evaluation.recompute import compute, rerank, store
 
 
 def _figures(world, year, total, enrol_primary, pay, cs_pay):
@@ -69,7 +69,12 @@ def test_self_scores_count_until_reviewed_and_totals_add_up(world, fill_all_self
     r = Result.objects.get(submission=world.sub)
     manual = sum(i.points for i in world.scheme.indicators.filter(rule_kind="manual", children__isnull=True))
     assert r.total == manual  # no figures: every automatic item scores 0, manual items full
-    assert r.rank == 1 and Result.objects.get(submission=world.other_sub).rank == 2
+    # neither review is complete: neither is ranked (rank 0, shown as 未完成)
+    assert r.rank == 0 and Result.objects.get(submission=world.other_sub).rank == 0
+    Submission.objects.filter(pk=world.sub.pk).update(state="accepted")
+    rerank(world.cycle)
+    assert Result.objects.get(submission=world.sub).rank == 1
+    assert Result.objects.get(submission=world.other_sub).rank == 0
 
 
 @pytest.mark.django_db(transaction=True)

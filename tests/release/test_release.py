@@ -188,3 +188,22 @@ def test_release_page_for_the_office(reviewed, client_as):
     c.post(url, {"action": "publicity", "appeal_days": "5"})
     assert Release.objects.get(cycle=w.cycle).stage == "publicity"
     assert client_as(w.county_filler).post(url, {"action": "final"}).status_code == 404
+
+
+def test_stored_ranks_are_the_official_ones(reviewed, fill_all_self_scores):
+    """The results page, the exports and the documents read Result.rank: it must say the same as the
+    official ranking (complete reviews only, capped grade first)."""
+    from dutyeval.evaluation.recompute import rerank
+
+    w = reviewed
+    assert Result.objects.get(submission=w.other_sub).rank == 0  # a draft: 未完成
+    fill_all_self_scores(w.other_sub, w.other_filler)
+    workflow.submit_submission(w.other_sub, w.other_filler)
+    workflow.accept_submission(w.other_sub, w.province_admin)  # accepting re-ranks
+    store(w.cycle, compute(w.cycle))
+    Result.objects.filter(submission=w.sub).update(total=Decimal("95"), grade="不合格", vetoes=["x"])
+    Result.objects.filter(submission=w.other_sub).update(total=Decimal("81"), grade="良好")
+    rerank(w.cycle)
+    stored = {r.submission.region.code: r.rank for r in Result.objects.select_related("submission__region")}
+    official = {r.region.code: r.rank for r in official_rows(w.cycle)}
+    assert stored == official == {"140522": 1, "140525": 2}

@@ -4,7 +4,7 @@ costs what it shows, not the size of the country (STYLE.md §16)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Floor
 
 from dutyeval.schemes.models import Indicator
@@ -13,11 +13,12 @@ from .models import Result, ResultItem
 
 
 def cycle_results(cycle, regions) -> QuerySet[Result]:
-    """The results of the regions in scope, best first (lazy: pages slice it)."""
+    """The results of the regions in scope, best first, then the unranked (rank 0: review not
+    complete) by code (lazy: pages slice it)."""
     return (
         Result.objects.filter(submission__cycle=cycle, submission__region__in=regions)
         .select_related("submission__region__parent")
-        .order_by("rank", "submission__region__code")
+        .order_by(Case(When(rank=0, then=1), default=0), "rank", "submission__region__code")
     )
 
 

@@ -154,8 +154,7 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
         write_items(
             row for result, rows in zip(results, items, strict=True) for row in _with_id(result.pk, rows)
         )
-        if only is not None:
-            rerank(cycle)
+        rerank(cycle)  # the core ranks every region; the published rank counts complete reviews only
     return len(results)
 
 
@@ -250,16 +249,23 @@ def _copy_text(value) -> str:
 
 
 def rerank(cycle: Cycle) -> None:
-    """Competition ranks (1, 2, 2, 4, as core.scoring ranks) over the cycle's totals, in one statement
-    that rewrites only the ranks that moved."""
+    """The official ranks, in one statement that rewrites only the ranks that moved: competition
+    ranks (1, 2, 2, 4) over the regions whose review is complete (accepted or locked), by capped grade
+    first (a veto-capped region ranks by the grade it was capped to) and total second; every other
+    region gets rank 0, shown as 未完成 — never ranked, never 不合格 by default."""
     result, submission = Result._meta.db_table, Submission._meta.db_table
+    grades = [b["name"] for b in cycle.scheme.grade_bands]
+    grade_order = "CASE r.grade " + " ".join("WHEN %s THEN " + str(i) for i in range(len(grades))) + \
+        f" ELSE {len(grades)} END" if grades else "0"
+    complete = "s.state IN ('accepted', 'locked')"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {result} SET rank = ranked.rk FROM ("
-            f" SELECT r.id AS id, RANK() OVER (ORDER BY r.total DESC) AS rk FROM {result} r"
+            f" SELECT r.id AS id, CASE WHEN {complete} THEN RANK() OVER (PARTITION BY {complete}"
+            f" ORDER BY {grade_order}, r.total DESC) ELSE 0 END AS rk FROM {result} r"
             f" JOIN {submission} s ON s.id = r.submission_id WHERE s.cycle_id = %s) AS ranked"
             f" WHERE {result}.id = ranked.id AND {result}.rank <> ranked.rk",
-            [cycle.pk],
+            [*grades, cycle.pk],
         )
 
 

@@ -128,6 +128,9 @@ def accept_submission(submission: Submission, user) -> Submission:
     sub.save(update_fields=["state", "updated"])
     log_action("evaluation.submission.accept", actor=user, obj=sub, region=sub.region,
                data={"from": old, "to": S.ACCEPTED})
+    from .recompute import rerank
+
+    rerank(sub.cycle)  # a completed review joins the official ranking
     notify(scoping.coordinators_of(sub.region), "accepted", f"自评材料已审核通过：{sub.cycle.name}",
            f"{sub.region.name}的自评材料已审核通过。", reverse("submission", args=[sub.pk]))
     return sub
