@@ -12,6 +12,7 @@ one “（一）关于……” section per problem (the problem with its figure
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,7 +44,7 @@ def _d(day: date) -> str:
 
 
 def _short(text: str, n: int = 36) -> str:
-    head = text.split("：", 1)[0].split("。", 1)[0].strip()
+    head = re.split(r"[：。；]", text, maxsplit=1)[0].strip()
     return head if len(head) <= n else head[:n] + "…"
 
 
@@ -93,7 +94,7 @@ def compose_report(plan: Plan, today: date) -> OfficialDoc:
     tasks = {f.pk: list(plan.tasks.filter(finding=f).select_related("department").order_by("pk")) for f in findings}
     we = f"{region.name}人民政府"
     body = [
-        Para("p", [f"{_office(cycle)}：你办对我{'县' if region.level == 'county' else '市'}{cycle.year}年履行教育职责评价"
+        Para("p", [f"你办对我{'县' if region.level == 'county' else '市'}{cycle.year}年履行教育职责评价"
                    f"反馈的问题收悉。{we}高度重视，对照反馈指出的{len(findings)}个问题，组织相关部门逐条逐项解剖分析，"
                    "认真研究对策，切实加以整改。现将有关情况报告如下。"]),
         Para("h1", ["一、整改工作落实情况"]),
@@ -114,7 +115,8 @@ def compose_report(plan: Plan, today: date) -> OfficialDoc:
     body.append(Para("p", [f"{we}将以此次评价为契机，坚持问题导向，压实部门责任，对尚未完成的整改任务实行清单管理、"
                            "挂图作战，定期调度，确保按期整改到位；对已完成的整改事项巩固成效，防止问题反弹。"]))
     for n, t in enumerate(live, start=1):
-        line = f"（{cn(n)}）{_short(t.measures, 30)}。由{t.department.name}负责，确保{_d(t.deadline)}前整改到位"
+        when = "已超过整改时限，抓紧整改，尽快整改到位" if t.overdue_on(today) else f"确保{_d(t.deadline)}前整改到位"
+        line = f"（{cn(n)}）{_short(t.measures, 30)}。由{t.department.name}负责，{when}"
         if t.target_element:
             from .services import target_text
 

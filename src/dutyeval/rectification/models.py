@@ -99,6 +99,12 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.region.name} · {self.theme}"
 
+    @property
+    def figure_text(self) -> str:
+        """The figures with a value, as one line: 2020年公办园在园幼儿占比 39.58%；…"""
+        return "；".join(f"{x.get('year') or ''}年{x.get('name') or x.get('code')} {x['value']}{x.get('unit') or ''}"
+                        for x in self.figures or [] if x.get("value") is not None)
+
 
 class Plan(models.Model):
     class State(models.TextChoices):
@@ -196,6 +202,13 @@ class Task(models.Model):
     @property
     def has_target(self) -> bool:
         return bool(self.target_element)
+
+    @property
+    def target_label(self) -> str:
+        """大班额班级数（56—65人） ≤ 0个（2022-08-31前）, or "" without a target."""
+        from .services import target_text
+
+        return target_text(self)
 
     def overdue_on(self, day) -> bool:
         return self.state in self.LIVE and self.deadline < day

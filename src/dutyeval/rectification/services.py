@@ -694,6 +694,7 @@ def check_carried(cycle: Cycle, user) -> dict:
             t.save(update_fields=fields)
             log_action("rectification.task.data_check", actor=user, obj=t, region=t.plan.region,
                        data={"cycle": cycle.pk, "element": t.target_element, "year": year, "value": value,
-                             "target": f"{OPS[t.target_op]} {t.target_value}", "result": result,
+                             "name": catalogue()[t.target_element].name if t.target_element in catalogue() else "",
+                             "target": f"{OPS[t.target_op]} {t.target_value.normalize():f}", "result": result,
                              "before": before, "after": t.state})
     return counts
