@@ -76,7 +76,19 @@ def submission_for(user, pk: int, *, departments: bool = True) -> Submission:
     if not departments and scoping.is_department_user(user):
         raise Http404
     sub = scoping.get_in_scope(user, Submission.objects.select_related("region", "cycle", "cycle__scheme"), pk=pk)
-    from dutyeval.panels.services import require_panel_access  # panels sit above evaluation
-
     require_panel_access(user, sub)  # a panel cycle's reviewers open only their own panels' regions
     return sub
+
+
+# Review panels (the panels app, above this module) are read through their reverse relations
+# (Submission.panel, Panel.members), so the rule every page obeys needs no import from above.
+def uses_panels(cycle) -> bool:
+    """A cycle is reviewed by panels once any of its submissions has one."""
+    return Submission.objects.filter(cycle=cycle, panel__isnull=False).exists()
+
+
+def require_panel_access(user, sub: Submission) -> None:
+    """In a panel cycle a reviewer of the office opens only the regions of their own panels (404 else)."""
+    pool = user.is_authenticated and user.role in scoping.REVIEWER_ROLES and user.region_id == sub.cycle.root_id
+    if pool and uses_panels(sub.cycle) and not Submission.objects.filter(pk=sub.pk, panel__members__reviewer=user).exists():
+        raise Http404

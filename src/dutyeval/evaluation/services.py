@@ -15,7 +15,7 @@ from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Narrative, Submission
-from .rules import ItemError, WorkflowError, require_editable, require_fillable
+from .rules import ItemError, WorkflowError, require_editable, require_fillable, uses_panels
 
 S = Submission.State
 
@@ -238,8 +238,6 @@ def save_review_scores(submission: Submission, user, entries: dict[int, tuple[st
     sub = _lock(submission)
     if not scoping.reviews_cycle(user, sub.cycle):
         raise WorkflowError(_("只有本次评价的评审专家或督导办管理员可以评审"))
-    from dutyeval.panels.services import uses_panels  # panels sit above evaluation
-
     if uses_panels(sub.cycle) and not scoping.runs_cycle(user, sub.cycle):
         raise WorkflowError(_("本次评价实行分组评审：请在本人所在评审组的页面独立评分"))
     if sub.state not in REVIEWABLE:

@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from dutyeval.accounts.models import User
 from dutyeval.audit.services import log_action
 from dutyeval.core import panels as core
 from dutyeval.evaluation.models import Cycle, ItemScore, Submission
-from dutyeval.evaluation.rules import WorkflowError
+from dutyeval.evaluation.rules import WorkflowError, uses_panels
 from dutyeval.notifications.services import notify
 from dutyeval.regions.models import Region
 from dutyeval.schemes.models import Indicator
@@ -48,11 +47,6 @@ def policy_of(cycle: Cycle) -> PanelPolicy:
     return PanelPolicy.objects.filter(cycle=cycle).first() or PanelPolicy(cycle=cycle)
 
 
-def uses_panels(cycle: Cycle) -> bool:
-    """A cycle is reviewed by panels once it has any. Cycles without panels keep the open review page."""
-    return Panel.objects.filter(submission__cycle=cycle).exists()
-
-
 def seat_of(user, sub: Submission) -> PanelMember | None:
     if not user.is_authenticated:
         return None
@@ -62,13 +56,6 @@ def seat_of(user, sub: Submission) -> PanelMember | None:
 def is_pool_reviewer(user, cycle: Cycle) -> bool:
     """A reviewer acting for the cycle's office: the people panels are made of."""
     return user.is_authenticated and user.role in scoping.REVIEWER_ROLES and user.region_id == cycle.root_id
-
-
-def require_panel_access(user, sub: Submission) -> None:
-    """In a panel cycle a reviewer of the office opens only the regions of their own panels (404 else).
-    Called by evaluation.rules.submission_for, so every page of a submission obeys it."""
-    if is_pool_reviewer(user, sub.cycle) and uses_panels(sub.cycle) and seat_of(user, sub) is None:
-        raise Http404
 
 
 def visible_in_cycle(user, cycle: Cycle, regions):

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Result
-from dutyeval.panels.services import uses_panels
+from dutyeval.evaluation.rules import uses_panels
 from dutyeval.schemes.models import Indicator
 
 from .common import submission_for
