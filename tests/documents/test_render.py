@@ -62,3 +62,14 @@ def test_each_document_kind_renders_as_an_official_document(evaluated, kind):
             if (p := rgb.getpixel((x, y)))[0] > 180 and p[1] < 80 and p[2] < 80
         )
         assert red > 50
+
+
+def test_the_bulk_job_converts_each_batch_to_pdf(evaluated, django_capture_on_commit_callbacks):
+    from dutyeval.documents.models import GeneratedDocument
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.schedule_bulk(evaluated.cycle, ["self_report", "feedback"], evaluated.province_admin)
+    docs = list(GeneratedDocument.objects.all())
+    assert len(docs) == 3
+    for gd in docs:
+        assert gd.pdf_error == "" and services.file_path(gd.pdf_path).read_bytes()[:5] == b"%PDF-"

@@ -10,7 +10,6 @@ schedule_bulk()      every region's documents as a background job with progress
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import time
 from datetime import date
@@ -319,8 +318,9 @@ def bulk_task(job_id: int) -> dict:
 
 
 def run_bulk(job: DocumentJob, progress=None) -> tuple[int, list[dict]]:
-    """Compose and render every document of the job, convert the .docx files to PDF in batches, store
-    each as a new version. Progress: composing is the first half, PDF conversion the second."""
+    """Every document of the job, in batches of BATCH: compose and render the .docx files, convert
+    them to PDF with one LibreOffice process, store each as a new version. Memory stays one batch
+    deep, documents appear as their batch completes, progress moves batch by batch."""
     cycle = job.cycle
 
     def report(pct: int, message: str) -> None:
@@ -329,39 +329,38 @@ def run_bulk(job: DocumentJob, progress=None) -> tuple[int, list[dict]]:
             progress(pct, message)
 
     todo = [(kind, region) for kind in job.kinds for region in _targets(cycle, kind)]
-    rendered: list[tuple[OfficialDoc, Region | None, bytes]] = []
     skipped: list[dict] = []
-    for n, (kind, region) in enumerate(todo, start=1):
+    generated = 0
+    for start in range(0, len(todo), BATCH):
+        rendered: list[tuple[OfficialDoc, Region | None, bytes]] = []
+        for kind, region in todo[start : start + BATCH]:
+            try:
+                doc = compose_document(cycle, kind, region)
+            except DocumentRefused as exc:
+                skipped.append({"kind": kind, "region": region.name if region else "", "reason": str(exc)})
+                continue
+            rendered.append((doc, region, render_docx(doc)))
+        pdfs, errors = _convert_batch([data for _doc, _region, data in rendered]) if job.pdf else ({}, {})
+        for i, (doc, region, data) in enumerate(rendered):
+            _store(cycle, doc, region, job.created_by, "", data, pdfs.get(i), errors.get(i, ""))
+        generated += len(rendered)
+        done = min(start + BATCH, len(todo))
+        report(min(99, int(100 * done / len(todo))), f"已处理 {done}/{len(todo)}，生成 {generated} 份")
+    return generated, skipped
+
+
+def _convert_batch(docx: list[bytes]) -> tuple[dict[int, bytes], dict[int, str]]:
+    """PDF of each .docx by index, or the reason there is none."""
+    if not docx:
+        return {}, {}
+    with tempfile.TemporaryDirectory(prefix="dutyeval-bulk-") as tmp:
+        paths = []
+        for i, data in enumerate(docx):
+            path = Path(tmp) / f"{i:05d}.docx"
+            path.write_bytes(data)
+            paths.append(path)
         try:
-            doc = compose_document(cycle, kind, region)
-        except DocumentRefused as exc:
-            skipped.append({"kind": kind, "region": region.name if region else "", "reason": str(exc)})
-            continue
-        rendered.append((doc, region, render_docx(doc)))
-        if n % 5 == 0 or n == len(todo):
-            report(int(45 * n / len(todo)), f"生成 Word 文件 {n}/{len(todo)}")
-    pdfs: list[bytes | None] = [None] * len(rendered)
-    errors = [""] * len(rendered)
-    if job.pdf and rendered:
-        with tempfile.TemporaryDirectory(prefix="dutyeval-bulk-") as tmp:
-            tmpdir = Path(tmp)
-            paths = []
-            for i, (_doc, _region, data) in enumerate(rendered):
-                p = tmpdir / f"{i:05d}.docx"
-                p.write_bytes(data)
-                paths.append(p)
-            for start in range(0, len(paths), BATCH):
-                chunk = paths[start : start + BATCH]
-                try:
-                    out = pdfmod.convert(chunk, tmpdir / "pdf")
-                    for i, p in zip(range(start, start + len(chunk)), out, strict=True):
-                        pdfs[i] = p.read_bytes()
-                except pdfmod.PdfUnavailable as exc:
-                    for i in range(start, start + len(chunk)):
-                        errors[i] = str(exc)
-                done = min(start + BATCH, len(paths))
-                report(45 + int(50 * done / len(paths)), f"转换 PDF {done}/{len(paths)}")
-            shutil.rmtree(tmpdir / "pdf", ignore_errors=True)
-    for i, (doc, region, data) in enumerate(rendered):
-        _store(cycle, doc, region, job.created_by, "", data, pdfs[i], errors[i])
-    return len(rendered), skipped
+            out = pdfmod.convert(paths, Path(tmp) / "pdf")
+        except pdfmod.PdfUnavailable as exc:
+            return {}, dict.fromkeys(range(len(docx)), str(exc))
+        return {i: p.read_bytes() for i, p in enumerate(out)}, {}
