@@ -96,3 +96,13 @@ def test_a_problem_says_what_fell_short_of_the_requirement(title, problem):
     from dutyeval.core.documents.compose import shortfall
 
     assert shortfall(title) == problem
+
+
+@pytest.mark.parametrize(
+    ("number", "prefix"),
+    [("晋政教督〔2021〕1号", "晋政教督"), ("鲁政办发〔2018〕29号", "鲁政办发"), ("", "")],
+)
+def test_the_offices_number_prefix_comes_from_its_scheme(number, prefix):
+    from dutyeval.core.documents.compose import office_prefix
+
+    assert office_prefix(number) == prefix

@@ -77,6 +77,7 @@ def test_province_documents_cover_only_complete_reviews(evaluated):
     w = evaluated
     notice = _generate(w, "notice")
     paragraphs, tables = docx_text(services.file_path(notice.docx_path).read_bytes())
+    assert "晋政教督〔2021〕　　号" in paragraphs  # the serial number is written in when issued
     text = "\n".join(paragraphs)
     assert "另有1个县（市、区）评审尚未完成" in text
     assert [row[2] for row in tables[0][1:]] == ["泽州县"]

@@ -88,6 +88,10 @@ class CycleFacts:
     grade_names: list[str]
     rectification_deadline: date | None = None
 
+    @property
+    def office_prefix(self) -> str:
+        return office_prefix(self.scheme_number)
+
 
 @dataclass
 class RegionFacts:
@@ -166,6 +170,11 @@ def _rectify(i: ItemFacts) -> str:
 
 def _scheme_ref(c: CycleFacts) -> str:
     return f"《{c.scheme_title}》" + (f"（{c.scheme_number}）" if c.scheme_number else "")
+
+
+def office_prefix(scheme_number: str) -> str:
+    """The office's 机关代字 from the scheme's own number: 晋政教督〔2021〕1号 → 晋政教督."""
+    return scheme_number.split("〔", 1)[0].strip() if "〔" in scheme_number else ""
 
 
 def _blank_number(prefix: str, year: int) -> str:
@@ -489,7 +498,7 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
     return OfficialDoc(
         kind="feedback",
         issuer_mark=c.office,
-        number=number or _blank_number("", c.year),
+        number=number or _blank_number(c.office_prefix, c.year),
         title=f"{r.name}人民政府{c.year}年履行教育职责评价督导报告",
         addressee=f"{r.name}人民政府：",
         body=body,
@@ -690,7 +699,7 @@ def provincial(
     return OfficialDoc(
         kind="provincial",
         issuer_mark=c.office,
-        number=number or _blank_number("", c.year),
+        number=number or _blank_number(c.office_prefix, c.year),
         title=f"对{c.level_word}人民政府{c.year}年履行教育职责评价报告",
         addressee="",
         body=body,
@@ -793,7 +802,7 @@ def notice(
     return OfficialDoc(
         kind="notice",
         issuer_mark=c.office,
-        number=number or _blank_number("", c.year),
+        number=number or _blank_number(c.office_prefix, c.year),
         title=f"关于{c.year}年对{c.level_word}人民政府履行教育职责评价结果的通报",
         addressee=f"各{c.unit_word}人民政府：" if c.unit_word != "市" else "各市人民政府：",
         body=body,
