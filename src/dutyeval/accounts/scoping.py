@@ -120,17 +120,6 @@ def sees_cycle(user, cycle) -> bool:
     )
 
 
-def can_review(user, region: Region) -> bool:
-    """Deprecated: use sees_cycle / reviews_cycle, which know the cycle. Kept for the documents app
-    until it moves over."""
-    return (
-        user.is_authenticated
-        and user.role in (*REVIEWER_ROLES, *OFFICE_ROLES)
-        and user.region_id is not None
-        and user.region.contains(region)
-    )
-
-
 def require_whole_view(user, region: Region) -> None:
     """Pages of a region's whole submission (reports, imports, scorecard): not for department users,
     who see only what is assigned to their department."""

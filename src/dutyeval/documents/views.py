@@ -24,13 +24,14 @@ def _cycle_for(user, pk: int) -> Cycle:
     """A cycle the user takes part in: its office's region is in scope, or the user's region is under it."""
     cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
     inside = user.region_id is not None and cycle.root.contains(user.region)
-    if not (scoping.can_view_region(user, cycle.root) or inside):
+    # department users fill their share; the region's documents are the coordinator's and the office's
+    if scoping.is_department_user(user) or not (scoping.can_view_region(user, cycle.root) or inside):
         raise Http404
     return cycle
 
 
 def _office(user, cycle: Cycle) -> bool:
-    return scoping.can_administer(user, cycle.root)
+    return scoping.runs_cycle(user, cycle)
 
 
 def can_generate(user, cycle: Cycle, kind: str, region: Region | None) -> bool:
@@ -43,11 +44,11 @@ def can_see(user, gd: GeneratedDocument) -> bool:
     """In scope (a county its own, an office its province), and a draft only for who drafts it: the
     county its self report, the office and reviewers everything."""
     region = gd.region or gd.cycle.root
-    if not scoping.can_view_region(user, region):
+    if scoping.is_department_user(user) or not scoping.can_view_region(user, region):
         return False
     if gd.published or gd.kind == DocumentKind.SELF_REPORT:
         return True
-    return scoping.can_review(user, gd.cycle.root)
+    return scoping.sees_cycle(user, gd.cycle)
 
 
 def _document_for(user, pk: int) -> GeneratedDocument:
@@ -103,7 +104,7 @@ def cycle_documents(request, pk: int):
             "submissions": regions if office else [],
             "kinds": DocumentKind.choices,
             "job": DocumentJob.objects.filter(cycle=cycle).first() if office else None,
-            "can_export": scoping.can_review(request.user, cycle.root),
+            "can_export": scoping.sees_cycle(request.user, cycle),
             "complete": [s.value for s in COMPLETE],
         },
     )
@@ -341,7 +342,7 @@ def cases(request, pk: int):
 @login_required
 def results_xlsx(request, pk: int):
     cycle = _cycle_for(request.user, pk)
-    if not scoping.can_review(request.user, cycle.root):
+    if not scoping.sees_cycle(request.user, cycle):
         raise Http404
     data = results_workbook(cycle, scoping.visible_regions(request.user))
     resp = HttpResponse(
