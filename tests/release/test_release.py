@@ -207,3 +207,11 @@ def test_stored_ranks_are_the_official_ones(reviewed, fill_all_self_scores):
     stored = {r.submission.region.code: r.rank for r in Result.objects.select_related("submission__region")}
     official = {r.region.code: r.rank for r in official_rows(w.cycle)}
     assert stored == official == {"140522": 1, "140525": 2}
+
+
+def test_the_published_list_puts_the_unranked_last(reviewed):
+    w = reviewed
+    services.open_publicity(w.cycle, w.province_admin, 1)
+    _close_window(w.cycle)
+    services.finalize(w.cycle, w.province_admin)
+    assert [r.region_code for r in services.final_rows(w.cycle)] == ["140525", "140522"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,7 +258,8 @@ def final_rows(cycle: Cycle, regions=None):
     release = Release.objects.filter(cycle=cycle).first()
     if release is None or release.version == 0:
         return FinalResult.objects.none()
-    qs = FinalResult.objects.filter(release=release, version=release.version)
+    qs = FinalResult.objects.filter(release=release, version=release.version).order_by(
+        F("rank").asc(nulls_last=True), "region_code")  # the unranked (未完成) last, on every database
     if regions is not None:
         qs = qs.filter(submission__region__in=regions)
     return qs
