@@ -215,3 +215,22 @@ def test_the_published_list_puts_the_unranked_last(reviewed):
     _close_window(w.cycle)
     services.finalize(w.cycle, w.province_admin)
     assert [r.region_code for r in services.final_rows(w.cycle)] == ["140525", "140522"]
+
+
+def test_the_appraisal_export_carries_the_outcomes(reviewed):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dutyeval.documents.excel import HEADERS, results_workbook
+    from dutyeval.regions.models import Region
+
+    w = reviewed
+    grade = Result.objects.get(submission=w.sub).grade
+    services.save_outcome_rules(w.cycle, w.province_admin, award_top_n=1, award_grade=grade,
+                                award_amount=Decimal("300000"), praise_grades=[], criticize_grades=[],
+                                interview_on_veto=True)
+    ws = load_workbook(io.BytesIO(results_workbook(w.cycle, Region.objects.all()))).active
+    rows = {r[1]: dict(zip(HEADERS, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert rows["140525"]["奖励与通报"] == "奖励（300,000.00元）" and rows["140525"]["排名"] == 1
+    assert rows["140522"]["等次"] == "未完成" and not rows["140522"]["奖励与通报"]

@@ -26,6 +26,7 @@ HEADERS = [
     "排名",
     "一票否决情形",
     "数据不足项",
+    "奖励与通报",
     "结果计算时间",
 ]
 
@@ -37,6 +38,7 @@ def results_rows(cycle: Cycle, regions) -> list[list]:
         .order_by("region__code")
     )
     results = {r.submission_id: r for r in Result.objects.filter(submission__in=subs)}
+    outcomes = _outcomes(cycle)
     rows = []
     for sub in subs:
         r = results.get(sub.pk)
@@ -54,6 +56,7 @@ def results_rows(cycle: Cycle, regions) -> list[list]:
                 r.rank if complete else None,
                 "；".join(r.vetoes) if complete else "",
                 r.insufficient if complete else None,
+                "、".join(outcomes.get(sub.pk, [])),
                 r.computed_at.strftime("%Y-%m-%d %H:%M") if r else "",
             ]
         )
@@ -62,6 +65,17 @@ def results_rows(cycle: Cycle, regions) -> list[list]:
     for n, row in enumerate(rows, start=1):
         row[0] = n
     return rows
+
+
+def _outcomes(cycle: Cycle) -> dict[int, list[str]]:
+    """Awards, 通报 and 约谈 per submission: as published once final, else by the cycle's current rules."""
+    from dutyeval.release.ranking import apply_outcomes, official_rows
+    from dutyeval.release.services import current_release, final_rows
+
+    published = final_rows(cycle)
+    if published.exists():
+        return {f.submission_id: list(f.outcomes) for f in published}
+    return {r.submission.pk: r.outcomes for r in apply_outcomes(official_rows(cycle), current_release(cycle))}
 
 
 def results_workbook(cycle: Cycle, regions) -> bytes:
@@ -81,7 +95,7 @@ def results_workbook(cycle: Cycle, regions) -> bytes:
         # region codes are identifiers, not numbers: text cells keep their leading digits as typed
         ws.cell(ws.max_row, 2).number_format = "@"
         ws.cell(ws.max_row, 6).number_format = "0.00"
-    for col, width in enumerate((6, 14, 12, 16, 16, 9, 8, 10, 6, 40, 10, 17), start=1):
+    for col, width in enumerate((6, 14, 12, 16, 16, 9, 8, 10, 6, 40, 10, 24, 17), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "E4"
     buf = io.BytesIO()
