@@ -69,6 +69,18 @@ def require_fillable(sub: Submission, user, *, items=(), elements=()) -> None:
         raise WorkflowError(_("材料已提交，退回前不能修改"))
 
 
+def cycle_for(user, pk: int, *, run: bool = False):
+    """A cycle the user sees (`run`: one the user's office runs), with its scheme and root; 404 else."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Cycle
+
+    cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
+    if not (scoping.runs_cycle(user, cycle) if run else scoping.sees_cycle(user, cycle)):
+        raise Http404
+    return cycle
+
+
 def submission_for(user, pk: int, *, departments: bool = True) -> Submission:
     """A submission the user may see (404 otherwise), with what every page of it shows. Pages that
     show the whole submission (scorecard, Excel, report, balance) pass departments=False: a

@@ -16,7 +16,7 @@ from dutyeval.accounts import scoping
 from dutyeval.accounts.models import User
 from dutyeval.core import panels as core
 from dutyeval.evaluation.models import Cycle, ItemScore, Result
-from dutyeval.evaluation.rules import WorkflowError, submission_for
+from dutyeval.evaluation.rules import WorkflowError, cycle_for, submission_for
 from dutyeval.evidence.services import evidence_by_item
 from dutyeval.regions.models import Region
 from dutyeval.schemes.models import Indicator
@@ -26,17 +26,10 @@ from . import specialties as spec
 from .models import FindingFile, Panel, PanelDecision, PanelMember, PanelScore, SupplementRequest
 
 
-def _cycle_run_by(user, pk: int) -> Cycle:
-    cycle = get_object_or_404(Cycle.objects.select_related("root", "scheme"), pk=pk)
-    if not scoping.runs_cycle(user, cycle):
-        raise Http404
-    return cycle
-
-
 @login_required
 def cycle_panels(request, pk: int):
     """评审分组: settings, the pool, the proposal and the panels with their adjustments."""
-    cycle = _cycle_run_by(request.user, pk)
+    cycle = cycle_for(request.user, pk, run=True)
     if request.method == "POST":
         try:
             notice = _office_action(request, cycle)

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from dutyeval.accounts import scoping
-from dutyeval.evaluation.models import Cycle, ResultItem
-from dutyeval.evaluation.rules import WorkflowError, submission_for
+from dutyeval.evaluation.models import ResultItem
+from dutyeval.evaluation.rules import WorkflowError, cycle_for, submission_for
 from dutyeval.schemes.models import Indicator
 
 from . import services
@@ -19,16 +19,9 @@ from .models import Appeal
 from .ranking import apply_outcomes, official_rows
 
 
-def _cycle(user, pk: int) -> Cycle:
-    cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
-    if not scoping.sees_cycle(user, cycle):
-        raise Http404
-    return cycle
-
-
 @login_required
 def release(request, pk: int):
-    cycle = _cycle(request.user, pk)
+    cycle = cycle_for(request.user, pk)
     rel = services.current_release(cycle)
     office = scoping.runs_cycle(request.user, cycle)
     if request.method == "POST":

@@ -3,26 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
-from dutyeval.evaluation.models import Cycle, RecomputeJob
+from dutyeval.evaluation.models import RecomputeJob
 from dutyeval.evaluation.ranking import cycle_results, distribution, failing_checks, grade_counts
 from dutyeval.evaluation.recompute import schedule_recompute
+from dutyeval.evaluation.rules import cycle_for
 from dutyeval.web.paging import paginate, query_without_page
-
-
-def _cycle_for(user, pk: int) -> Cycle:
-    cycle = get_object_or_404(Cycle.objects.select_related("scheme", "root"), pk=pk)
-    if not (scoping.sees_cycle(user, cycle)):
-        raise Http404
-    return cycle
 
 
 @login_required
 def results(request, pk: int):
-    cycle = _cycle_for(request.user, pk)
+    cycle = cycle_for(request.user, pk)
     from dutyeval.panels.services import visible_in_cycle
 
     results = cycle_results(cycle, visible_in_cycle(request.user, cycle, scoping.visible_regions(request.user)))
@@ -52,14 +46,14 @@ def results(request, pk: int):
 
 @login_required
 def job_status(request, pk: int):
-    cycle = _cycle_for(request.user, pk)
+    cycle = cycle_for(request.user, pk)
     return render(request, "web/_job.html", {"cycle": cycle, "job": RecomputeJob.objects.filter(cycle=cycle).first()})
 
 
 @login_required
 @require_POST
 def recompute(request, pk: int):
-    cycle = _cycle_for(request.user, pk)
+    cycle = cycle_for(request.user, pk)
     if not scoping.runs_cycle(request.user, cycle):
         raise Http404
     schedule_recompute(cycle, f"{request.user}手动重新计算")
