@@ -9,4 +9,10 @@
       event.preventDefault();
     }
   }, true);
+  // <button data-print>: print the page (the print stylesheet keeps its content only)
+  document.addEventListener('click', function (event) {
+    if (event.target && event.target.closest && event.target.closest('[data-print]')) {
+      window.print();
+    }
+  });
 })();
