@@ -234,7 +234,7 @@ def test_load_schemes_offers_the_city_scheme_for_a_city_cycle(world, client_as):
     assert f'value="{city_scheme.pk}"' in page
     # the county scheme does not fit a cycle of cities; the city scheme does
     r = c.post(reverse("cycle-new"), _form(world, world.scheme))
-    assert r.status_code == 200 and "与被评价层级不一致" in r.content.decode()
+    assert r.status_code == 200 and "该方案的评价对象是“县（市、区）”，与被评价层级“设区市”不一致" in r.content.decode()
     r = c.post(reverse("cycle-new"), _form(world, city_scheme, excluded=["140300"]))
     assert r.status_code == 302, r.content.decode()[:2000]
     cycle = Cycle.objects.get(year=2027)
