@@ -243,7 +243,7 @@ def make_draw(draw: Draw, user) -> DrawRecord:
     require_office(user, draw.cycle)
     refused = None
     with transaction.atomic():
-        draw = Draw.objects.select_for_update().select_related("cycle", "county").get(pk=draw.pk)
+        draw = Draw.objects.select_for_update(of=("self",)).select_related("cycle", "county").get(pk=draw.pk)
         if draw.state == Draw.State.DRAWN:
             done = timezone.localtime(draw.record.drawn_at)
             refused = _("本次抽签已于 %(at)s 完成，结果不可更改，不能重新抽签") % {"at": f"{done:%Y-%m-%d %H:%M}"}
