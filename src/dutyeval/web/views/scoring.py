@@ -9,7 +9,6 @@ from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Narrative
 from dutyeval.evaluation.rules import assigned_codes, may_fill
 from dutyeval.evaluation.scorecard import build_scorecard
-from dutyeval.release.ranking import official_rows
 from dutyeval.release.services import region_sees_results
 from dutyeval.schemes.models import Indicator
 
@@ -92,6 +91,7 @@ def scorecard(request, pk: int):
     released = not own_region or region_sees_results(sub)
     if not released:
         card.withhold_review()
-    rank = next((r.rank for r in official_rows(sub.cycle) if r.submission.pk == sub.pk), None) if card.result else None
+    # the stored rank is the official one (recompute.rerank): 0 until the review is complete (未完成)
+    rank = (card.result.rank or None) if card.result else None
     return render(request, "web/scorecard.html",
                   {"sub": sub, "card": card, "released": released, "official_rank": rank})
