@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "dutyeval.release",
     "dutyeval.draws",
     "dutyeval.rectification",
+    "dutyeval.fieldwork",
+    "dutyeval.surveys",
     "dutyeval.web",
 ]
 

@@ -39,6 +39,7 @@ class DataValue(models.Model):
         EXTRACTED = "extracted", _("报告提取")
         CORRECTED = "corrected", _("督导办更正")
         DEMO = "demo", _("演示数据")
+        SURVEY = "survey", _("满意度调查")
 
     element = models.ForeignKey(DataElement, verbose_name=_("数据元素"), on_delete=models.PROTECT, related_name="values")
     region = models.ForeignKey("regions.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="values")

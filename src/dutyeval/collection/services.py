@@ -204,6 +204,36 @@ def correct_values(region, year: int, raw: dict[str, object], *, user, reason: s
                       action="collection.values.correct", reason=reason[:2000])
 
 
+def year_locked(region, year: int, codes=()) -> str:
+    """Why the region may not write these figures itself now ("" when it may): check_year_open's answer."""
+    try:
+        check_year_open(region, year, codes)
+    except YearClosed as exc:
+        return str(exc)
+    return ""
+
+
+def store_survey_values(region, year: int, raw: dict[str, object], *, user, reference: str, reason: str = ""):
+    """The office stores figures derived from a satisfaction survey it ran (the surveys app).
+
+    The survey is the office's, not the region's, so this is an office path like `correct_values`, with
+    its own source (满意度调查) and `reference` (the import) on record. A year the region has already
+    submitted changes only with a reason, exactly as a correction would (docs/surveys.md).
+    """
+    if not (scoping.can_administer(user, region) or getattr(user, "is_superuser", False)):
+        raise PermissionDenied("只有督导办管理员可以写入满意度调查结果")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise YearClosed(f"年度“{year}”无效")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        _lock_region(region)
+        locked = year_locked(region, year, list(raw))
+        if locked and not reason:
+            raise YearClosed(f"{region.name}：{locked}（写入调查结果须填写理由）")
+        return _store(region, year, raw, user=user, source=DataValue.Source.SURVEY,
+                      action="collection.values.survey", reason=f"{reference}；{reason}"[:2000] if reason else reference)
+
+
 @dataclass(frozen=True)
 class ConflictItem:
     code: str
