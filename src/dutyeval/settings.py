@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "dutyeval.draws",
     "dutyeval.rectification",
     "dutyeval.fieldwork",
-    "dutyeval.surveys",
     "dutyeval.web",
 ]
 
