@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dutyeval.draws",
     "dutyeval.rectification",
     "dutyeval.fieldwork",
+    "dutyeval.surveys",
     "dutyeval.web",
 ]
 
