@@ -45,6 +45,8 @@ class Catalogue:
     areas: dict[str, str]
     elements: tuple[Element, ...]
     by_code: dict[str, Element] = field(repr=False, default_factory=dict)
+    # figures the system derives itself (no form, no import, no DataValue): expressions may read them
+    derived: tuple[Element, ...] = ()
 
     def __getitem__(self, code: str) -> Element:
         return self.by_code[code]
@@ -96,7 +98,26 @@ def parse_catalogue(data: dict, source: str = "catalogue") -> Catalogue:
         for ref in filter(None, [e.part_of, *(e.per_student_of or ())]):
             if ref not in by_code:
                 raise ValueError(f"{source}: element {e.code} refers to unknown element {ref}")
-    return Catalogue(areas=areas, elements=tuple(elements), by_code=by_code)
+    derived = _parse_derived(data.get("derived") or {}, seen, source)
+    by_code.update((e.code, e) for e in derived)
+    return Catalogue(areas=areas, elements=tuple(elements), by_code=by_code, derived=derived)
+
+
+def _parse_derived(groups: dict, seen: set[str], source: str) -> tuple[Element, ...]:
+    """`derived: {<source>: [elements]}`: figures an app computes (e.g. the rectification ledger), kept
+    out of `elements` so no form, template or import offers them; their area is their source."""
+    out = []
+    for origin, rows in groups.items():
+        for i, raw in enumerate(rows):
+            where, code = f"{source}: derived.{origin}[{i}]", raw.get("code")
+            if not code or code in seen:
+                raise ValueError(f"{where}: missing or duplicate code {code!r}")
+            if raw.get("kind") not in KINDS:
+                raise ValueError(f"{where}.kind: {raw.get('kind')!r} is not one of {', '.join(KINDS)}")
+            seen.add(code)
+            out.append(Element(code=code, name=raw["name"], area=origin, unit=raw["unit"], kind=raw["kind"],
+                               min=_dec(raw.get("min")), max=_dec(raw.get("max"))))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
