@@ -45,7 +45,8 @@ def cycle_dataset(cycle: Cycle, only: list[str] | None = None) -> tuple[Dataset,
     parent_of = {pk: parent for pk, _code, parent in below}
     parent = np.array([row_of.get(parent_of.get(pk), -1) for pk in ids], np.int64)
     span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
-    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), _figures(cycle, ids, span), parent)
+    figures = _figures(cycle, ids, span) | _derived(cycle, ids, len(span))
+    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), figures, parent)
     return ds, [code for _pk, code in targets]
 
 
@@ -83,6 +84,24 @@ def _figures(cycle: Cycle, ids: list[int], span: range) -> dict[str, np.ndarray]
     return out
 
 
+# Figures no region reports but an app derives (the rectification ledger: core/catalogue.yaml `derived`).
+# The app registers a function here in its AppConfig.ready(), so evaluation imports no app above it.
+# Each takes (cycle, region ids) and returns {element code: {region id: value}}: the data year's figure.
+DERIVED_SOURCES: list = []
+
+
+def _derived(cycle: Cycle, ids: list[int], n_years: int) -> dict[str, np.ndarray]:
+    row_of = {pk: n for n, pk in enumerate(ids)}
+    out: dict[str, np.ndarray] = {}
+    for source in DERIVED_SOURCES:
+        for code, by_region in source(cycle, ids).items():
+            arr = out[code] = np.full((len(ids), n_years), np.nan)
+            for pk, value in by_region.items():
+                if pk in row_of:
+                    arr[row_of[pk], -1] = float(value)
+    return out
+
+
 def year_shift(cycle: Cycle) -> dict[str, int]:
     """Element code → years to add to its stored year to reach the core's (data) year."""
     return {
@@ -112,7 +131,17 @@ def compute(cycle: Cycle, only: list[str] | None = None) -> SchemeScores:
     """Scores of every evaluated region, or of `only` these (their ranks are then among themselves:
     store() re-ranks the cycle)."""
     ds, targets = cycle_dataset(cycle, only)
-    return score_all(cycle.scheme.to_core(), ds, cycle.data_year, manual_scores(cycle, only), targets=targets)
+    manual = field_verified(cycle, manual_scores(cycle, only))
+    return score_all(cycle.scheme.to_core(), ds, cycle.data_year, manual, targets=targets)
+
+
+def field_verified(cycle: Cycle, manual: dict[tuple[str, str], ManualScore]) -> dict[tuple[str, str], ManualScore]:
+    """Hook: field verification (实地核查) adjusts the manual scores as the cycle's FieldPolicy says
+    (on-site scores replace online ones, or points off per falsified figure). See docs/fieldwork.md."""
+    # imported here: fieldwork reads evaluation, so evaluation must not import it when it loads
+    from dutyeval.fieldwork.hooks import apply_field_verification
+
+    return apply_field_verification(cycle, manual)
 
 
 def _quiet(pct: int, message: str) -> None:

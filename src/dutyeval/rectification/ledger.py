@@ -1,0 +1,58 @@
+"""The rectification ledger as figures a scheme item can score (seed 001: 整改落实情况将纳入下一年度评价).
+
+At recomputation, for each region of a cycle, the tasks of the office's earlier cycles (same root,
+earlier year; plans approved) are counted in one grouped query, as of that day, and handed to the
+scoring core as the derived elements of core/catalogue.yaml, at the cycle's data year:
+
+    rectification_tasks_total     every task of an approved plan
+    rectification_closed_on_time  closed (验收销号 or 数据达标) on or before its deadline
+    rectification_overdue         deadline passed while still open, or closed after its deadline
+    rectification_targets_total   tasks with a data target
+    rectification_targets_met     of those, checked as met against a later year's figure
+
+A cycle with no earlier cycle gets no figures (an item reading them is 数据不足, not full marks); a
+region without tasks in an earlier cycle gets zeros.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import Task
+
+CODES = ("rectification_tasks_total", "rectification_closed_on_time", "rectification_overdue",
+         "rectification_targets_total", "rectification_targets_met")
+
+
+def ledger_counts(cycle, region_ids, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Region id → the five figures, for the regions given; {} when the cycle has no earlier cycle."""
+    from dutyeval.evaluation.models import Cycle
+
+    earlier = Cycle.objects.filter(root_id=cycle.root_id, year__lt=cycle.year)
+    if not earlier.exists():
+        return {}
+    today = today or timezone.localdate()
+    closed = Q(state=Task.State.CLOSED)
+    closed_day = TruncDate("closed_at")
+    rows = (Task.objects.filter(plan__cycle__in=earlier, plan__region_id__in=list(region_ids))
+            .exclude(state=Task.State.DRAFT).annotate(closed_day=closed_day).values("plan__region_id")
+            .annotate(rectification_tasks_total=Count("pk"),
+                      rectification_closed_on_time=Count("pk", filter=closed & Q(closed_day__lte=F("deadline"))),
+                      rectification_overdue=Count("pk", filter=(closed & Q(closed_day__gt=F("deadline")))
+                                                  | Q(state__in=Task.LIVE, deadline__lt=today)),
+                      rectification_targets_total=Count("pk", filter=~Q(target_element="")),
+                      rectification_targets_met=Count("pk", filter=Q(check_result=Task.Check.MET))))
+    out = {pk: dict.fromkeys(CODES, 0) for pk in region_ids}
+    for row in rows:
+        out[row["plan__region_id"]] = {code: row[code] for code in CODES}
+    return out
+
+
+def ledger_figures(cycle, region_ids) -> dict[str, dict[int, int]]:
+    """The shape evaluation.recompute.DERIVED_SOURCES asks for: element code → region id → value."""
+    counts = ledger_counts(cycle, region_ids)
+    return {code: {pk: c[code] for pk, c in counts.items()} for code in CODES} if counts else {}
