@@ -45,8 +45,7 @@ def cycle_dataset(cycle: Cycle, only: list[str] | None = None) -> tuple[Dataset,
     parent_of = {pk: parent for pk, _code, parent in below}
     parent = np.array([row_of.get(parent_of.get(pk), -1) for pk in ids], np.int64)
     span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
-    figures = _figures(cycle, ids, span) | _derived(cycle, ids, len(span))
-    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), figures, parent)
+    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), _figures(cycle, ids, span), parent)
     return ds, [code for _pk, code in targets]
 
 
@@ -81,24 +80,6 @@ def _figures(cycle: Cycle, ids: list[int], span: range) -> dict[str, np.ndarray]
             continue
         arr = out[code] = np.full((len(ids), len(span)), np.nan)
         arr[row[keep], year[keep]] = mine[keep, 3]
-    return out
-
-
-# Figures no region reports but an app derives (the rectification ledger: core/catalogue.yaml `derived`).
-# The app registers a function here in its AppConfig.ready(), so evaluation imports no app above it.
-# Each takes (cycle, region ids) and returns {element code: {region id: value}}: the data year's figure.
-DERIVED_SOURCES: list = []
-
-
-def _derived(cycle: Cycle, ids: list[int], n_years: int) -> dict[str, np.ndarray]:
-    row_of = {pk: n for n, pk in enumerate(ids)}
-    out: dict[str, np.ndarray] = {}
-    for source in DERIVED_SOURCES:
-        for code, by_region in source(cycle, ids).items():
-            arr = out[code] = np.full((len(ids), n_years), np.nan)
-            for pk, value in by_region.items():
-                if pk in row_of:
-                    arr[row_of[pk], -1] = float(value)
     return out
 
 
