@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dutyeval.core.textfacts import ingest_text, rules
@@ -56,6 +58,50 @@ def _scores(word, example):
     assert len([f for f in ingest_text(example).figures if f.kind == "score"]) >= 3, example
 
 
+def _metric(word, example, entry):
+    r = ingest_text(example)
+    assert re.search(word, r.text), (word, example)
+    named = [f for f in r.figures if f.metric == entry["name"]]
+    assert named, (example, [(f.quote, f.metric) for f in r.figures])
+    if entry.get("element"):
+        code = re.compile(re.escape(entry["element"]).replace(r"\{level\}", "[a-z]+"))
+        assert any(f.element and code.fullmatch(f.element) for f in named), (
+            example,
+            [(f.quote, f.element) for f in named],
+        )
+
+
+def _level(word, example, entry):
+    r = ingest_text(example)
+    assert any(entry["level"] in f.qualifiers for f in r.figures), (
+        example,
+        [(f.quote, f.qualifiers) for f in r.figures],
+    )
+
+
+def _qualifier(word, example, entry):
+    r = ingest_text(example)
+    assert any(entry["as"] in f.qualifiers for f in r.figures), (
+        example,
+        [(f.quote, f.qualifiers) for f in r.figures],
+    )
+
+
+def _over_100(example):
+    return [a for a in ingest_text(example).anomalies if a.kind == "rate_over_100"]
+
+
+def _capped_rate(word, example):
+    assert _over_100(example), example
+
+
+def _uncapped_rate(word, example):
+    r = ingest_text(example)
+    # the word is in the rate's label, so it is what lets the rate pass
+    assert any(f.kind == "rate" and f.value > 100 and word in (f.label or "") for f in r.figures), example
+    assert not _over_100(example), example
+
+
 CHECKS = {
     "abstract_after": _no_figure_before,
     "slogan_after": _no_figure_before,
@@ -73,18 +119,30 @@ CHECKS = {
     "comparison_bases": _comparison_base,
     "all_parts": _all_parts,
     "score_headers": _scores,
+    "metrics": _metric,
+    "levels": _level,
+    "qualifiers": _qualifier,
+    "rate_words": _capped_rate,
+    "uncapped_rate_words": _uncapped_rate,
 }
+# checks that need the whole entry (the metric's name and element, the level's canonical form)
+_WITH_ENTRY = {"metrics", "levels", "qualifiers"}
 
-CASES = [(name, word, ex) for name in rules.raw() for word, ex in rules.examples(name)]
+CASES = [(name, word, ex, i) for name in rules.raw() for i, (word, ex) in enumerate(rules.examples(name))]
 
 
 def test_every_list_has_a_check():
     assert set(rules.raw()) == set(CHECKS)
 
 
-@pytest.mark.parametrize(("name", "word", "example"), CASES, ids=[f"{n}:{w or e[:8]}" for n, w, e in CASES])
-def test_entry_does_what_its_list_says(name, word, example):
-    CHECKS[name](word, example)
+@pytest.mark.parametrize(
+    ("name", "word", "example", "i"), CASES, ids=[f"{n}:{w or e[:8]}" for n, w, e, _ in CASES]
+)
+def test_entry_does_what_its_list_says(name, word, example, i):
+    if name in _WITH_ENTRY:
+        CHECKS[name](word, example, rules.raw()[name][i])
+    else:
+        CHECKS[name](word, example)
 
 
 def test_fast_path_sets_come_from_the_lists():
@@ -92,3 +150,20 @@ def test_fast_path_sets_come_from_the_lists():
 
     assert figures._ABSTRACT_FIRST == rules.first_chars(rules.words("abstract_after"))
     assert set(anomalies._PH_CHARS) == set(rules.words("placeholder_chars"))
+
+
+def test_metric_and_level_tables_come_from_the_lists():
+    from dutyeval.core.textfacts import metrics
+
+    patterns = [e["pattern"] for e in rules.raw()["metrics"]]
+    assert metrics.METRIC_RE.pattern == metrics.first_char_alternation(patterns)
+    assert [m.name for _, m in metrics._METRICS] == [e["name"] for e in rules.raw()["metrics"]]
+    assert metrics._LEVEL_CANON == {e["word"]: e["level"] for e in rules.raw()["levels"]}
+    assert set(metrics._RATE_WORDS) == set(rules.words("rate_words"))
+
+
+def test_a_metric_phrase_that_is_also_a_level_word_counts_as_the_metric():
+    # 在园幼儿 names the level 幼儿园 and the metric 在园幼儿数: the figure gets both
+    f = ingest_text("2023年全县在园幼儿8650人").figures[0]
+    assert (f.metric, f.element) == ("在园幼儿数", "enrol_preschool")
+    assert "幼儿园" in f.qualifiers

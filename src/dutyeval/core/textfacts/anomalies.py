@@ -125,7 +125,7 @@ def _unit_typos(text: str) -> list[Anomaly]:
         while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             start -= 1
         if start == m.start() or not text[start].isdigit():
-            continue  # only right after a number: "18.87亿万元"
+            continue  # only right after a number: "N亿万元"
         unit = m.group()
         fix = _UNIT_FIX.get(unit, "正确单位")
         quote = text[start : m.end()]

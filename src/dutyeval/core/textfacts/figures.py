@@ -321,7 +321,7 @@ def _in_title_or_slogan(text: str, start: int, end: int) -> bool:
 
 
 def _magnitude_only(text, value, mag, quals, start, end) -> Figure | None:
-    # "总投资1.3亿", "专项资金2800万": money by context; "10万人口" is caught elsewhere
+    # "总投资N亿", "专项资金N万": money by context; "每10万人口" is caught elsewhere
     window = text[max(0, start - 12) : start]
     base = value * MAGNITUDE[mag]
     if not _MONEY_CONTEXT.search(window):
@@ -360,7 +360,7 @@ _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
 
 def _propagate_list_units(figs: list[Figure], text: str) -> None:
-    """ "0.29、0.24" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
+    """ Coefficients "0.3、0.2" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
     for i in range(len(figs) - 2, -1, -1):
         f, nxt = figs[i], figs[i + 1]
         if (
@@ -490,7 +490,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         if metric is None and inherit:
             metric = prev._metric  # type: ignore[union-attr]
         if metric is None and level and (kind == "amount" or kind == "rate"):
-            # "…事业费支出方面:小学13660.7元,同比增长4.22%;初中15622.6元": one metric, listed by level
+            # "…事业费支出方面:小学A元,同比增长G%;初中B元": one metric, listed by level
             metric = ctx.metric_before(fs, lo)
         if kind == "bare":
             keep[i] = _triage_bare(f, window, metric)
@@ -566,7 +566,7 @@ def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
             if figs[k].kind == "growth":
                 if bases:
                     break
-                k -= 1  # "增加275709万元,增长14.80%": the rate changes what the increase changes
+                k -= 1  # "增加D万元,增长G%": the rate changes what the increase changes
                 continue
             bases.insert(0, k)
             if k > 0 and text[figs[k - 1].end : figs[k].start] not in ("、", ",", "和") and len(bases) >= 1:
@@ -603,7 +603,7 @@ def _link_changes(figs: list[Figure], text: str, ctx: Context) -> None:
 
 
 def _list_sep(gap: str) -> bool:
-    # "初中29246.25元、小学16571.07元": the level word between list items is part of the list
+    # "初中A元、小学B元": the level word between list items is part of the list
     return len(gap) <= 6 and ("、" in gap or gap in (",", "和"))
 
 

@@ -28,13 +28,11 @@ def first_char_alternation(patterns: list[str]) -> str:
     return "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in groups.items())
 
 
-_LEVEL_LIST = "中小学|幼儿园|学前|在园幼儿|小学|初中|普通高中|普高|高中阶段|高中|中职|职高|中等职业|义务教育|义务段|特殊教育|特教"
-_LEVEL_CANON = {
-    "中小学": "中小学",
-    "幼儿园": "幼儿园", "学前": "幼儿园", "在园幼儿": "幼儿园", "小学": "小学", "初中": "初中",
-    "普通高中": "高中", "普高": "高中", "高中": "高中", "高中阶段": "高中阶段", "中职": "中职", "职高": "中职",
-    "中等职业": "中职", "义务教育": "义务教育", "义务段": "义务教育", "特殊教育": "特殊教育", "特教": "特殊教育",
-}  # fmt: skip
+# level and qualifier words with their canonical forms (rules.yaml levels, qualifiers)
+_LEVEL_CANON = {e["word"]: e["level"] for e in R.raw()["levels"]}
+_QUAL_CANON = {e["word"]: e["as"] for e in R.raw()["qualifiers"]}
+_LEVEL_WORDS = list(_LEVEL_CANON)
+_QUAL_WORDS = list(_QUAL_CANON)
 LEVEL_SUFFIX = {
     "幼儿园": "preschool",
     "小学": "primary",
@@ -42,14 +40,12 @@ LEVEL_SUFFIX = {
     "高中": "senior",
     "中职": "vocational",
 }
-_OTHER_CANON = {"城市": "城区", "城镇": "城区", "乡村": "农村"}
 
 
 # words ending in 中 that swallow the 中 of a level word after them (rules.yaml glued_zhong)
 GLUED_ZHONG = frozenset(R.words("glued_zhong"))
-_QUAL_LIST = "生均|城区|城市|城镇|农村|乡村|公办|民办|普惠性"
 # levels and qualifiers never overlap, so one pass over the text finds both
-_LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_LIST.split("|") + _QUAL_LIST.split("|")))
+_LEVEL_OR_QUAL = re.compile(first_char_alternation(_LEVEL_WORDS + _QUAL_WORDS))
 
 
 @dataclass(frozen=True)
@@ -60,90 +56,27 @@ class Metric:
     gross: bool = False  # a rate that may legitimately exceed 100 %
 
 
-# order matters: the first pattern that matches at a position wins, so specific before generic.
-# Every pattern starts with a literal character: the joined alternation then gets the regex
-# engine's first-character scan and runs one pass over the whole text in well under a millisecond.
+# metric phrases (rules.yaml metrics), in file order: the first pattern that matches at a
+# position wins, so the file lists specific before generic. Every pattern starts with a literal
+# character, so the joined alternation keeps the engine's first-character scan.
 _METRICS: list[tuple[str, Metric]] = [
-    (
-        r"生均(?:一般)?公共(?:财政)?预算教育事业费(?:支出)?",
-        Metric("生均一般公共预算教育事业费", "per_student_opex_{level}", "money"),
-    ),
-    (r"公办园生均公用经费", Metric("公办园生均公用经费", "per_student_pub_preschool", "money")),
-    (
-        r"生均(?:一般)?(?:公共)?(?:财政)?(?:预算)?公用经费(?:支出)?",
-        Metric("生均公用经费", "per_student_pub_{level}", "money"),
-    ),
-    (
-        r"生均(?:一般)?公共(?:财政)?预算教育(?:经费|支出)",
-        Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money"),
-    ),
-    (
-        r"按在校(?:学)?生人数平均的一般公共预算教育(?:经费|支出)",
-        Metric("生均一般公共预算教育支出", "per_student_budget_{level}", "money"),
-    ),
-    (
-        r"公共(?:财政)?预算教育(?:经费|支出)(?:投入)?",
-        Metric("一般公共预算教育支出", "edu_exp_budget", "money"),
-    ),
-    (r"财政性教育经费", Metric("国家财政性教育经费", "edu_exp_fiscal", "money")),
-    (r"一般公共预算支出", Metric("一般公共预算支出", "gen_budget_exp", "money")),
-    (r"教育费附加", Metric("教育费附加", "edu_surcharge", "money")),
-    (r"教育附加", Metric("教育费附加", "edu_surcharge", "money")),
-    (r"土地出让(?:收益|收入)", Metric("土地出让收益计提教育资金", "land_fund_edu", "money")),
-    (r"培训(?:经费|费)", Metric("教师培训经费", "training_funds", "money")),
-    (r"资助资金", Metric("学生资助资金", "student_aid", "money")),
-    (r"毛入园率", Metric("学前三年毛入园率", "gross_enrol_preschool", "rate", gross=True)),
-    (r"学前(?:三年|教育)?入园率", Metric("学前三年毛入园率", "gross_enrol_preschool", "rate", gross=True)),
-    (r"高中阶段(?:教育)?毛?入学率", Metric("高中阶段毛入学率", "gross_enrol_senior", "rate", gross=True)),
-    (r"毛入学率", Metric("毛入学率", None, "rate", gross=True)),
-    (
-        r"公办(?:幼儿)?园在园幼儿(?:数)?(?:占比|比例|覆盖率)",
-        Metric("公办园在园幼儿占比", "public_kg_share", "rate"),
-    ),
-    (
-        r"普惠性(?:幼儿园|学前教育资源)[\u4e00-\u9fff]{0,8}?(?:覆盖率|占比|比例)",
-        Metric("普惠性幼儿园覆盖率", "affordable_kg_coverage", "rate"),
-    ),
-    (r"义务教育巩固率", Metric("九年义务教育巩固率", "retention_compulsory", "rate")),
-    (r"巩固率", Metric("巩固率", None, "rate")),
-    (
-        r"残疾儿童(?:少年)?(?:义务教育)?入学率",
-        Metric("残疾儿童少年义务教育入学率", "disabled_enrol_rate", "rate"),
-    ),
-    (r"持证上岗率", Metric("专任教师持证上岗率", "teacher_certified_rate", "rate")),
-    (r"交流轮岗(?:比例|比率)", Metric("教师交流轮岗比例", "teacher_rotation_rate", "rate")),
-    (
-        r"随迁子女[\u4e00-\u9fff]{0,8}公办学校就读(?:比例|比率)",
-        Metric("随迁子女在公办学校就读比例", "migrant_public_rate", "rate"),
-    ),
-    (r"校际差异系数", Metric("校际差异系数", None, "ratio")),
-    (r"差异系数", Metric("校际差异系数", None, "ratio")),
-    (r"职普比", Metric("职普比", None, "ratio")),
-    (r"普职比", Metric("职普比", None, "ratio")),
-    (r"满意度", Metric("满意度", None, "score")),
-    (r"在园幼儿", Metric("在园幼儿数", "enrol_preschool", "count")),
-    (r"在校(?:学)?生", Metric("在校生数", "enrol_{level}", "count")),
-    (r"专任教师", Metric("专任教师数", None, "count")),
-    (r"年均工资", Metric("平均工资收入", None, "money")),
-    (r"年平均工资", Metric("平均工资收入", None, "money")),
-    (r"平均工资", Metric("平均工资收入", None, "money")),
-    (r"D级危房", Metric("中小学D级危房面积", "dangerous_building_area", "area")),
-    (r"超大班额", Metric("超大班额", None, "count")),
-    (r"大班额", Metric("大班额", None, "count")),
+    (e["pattern"], Metric(e["name"], e.get("element"), e["family"], bool(e.get("gross", False))))
+    for e in R.raw()["metrics"]
 ]
 METRIC_RE = re.compile(first_char_alternation([p for p, _ in _METRICS]))
 # metric phrases, levels and qualifiers in one pass; metrics first, so where a metric phrase and
 # a level word start at the same character (在园幼儿…, 高中阶段…入学率) the longer phrase wins and
 # the words inside it are picked out afterwards
-_CONTEXT_RE = re.compile(
-    first_char_alternation([p for p, _ in _METRICS] + _LEVEL_LIST.split("|") + _QUAL_LIST.split("|"))
-)
-_QUAL_SET = frozenset(_QUAL_LIST.split("|"))
+_CONTEXT_RE = re.compile(first_char_alternation([p for p, _ in _METRICS] + _LEVEL_WORDS + _QUAL_WORDS))
 
 
 # level and qualifier words -> (is a level, canonical form); levels win where a word is both
-_WORD_KIND = {w: (False, _OTHER_CANON.get(w, w)) for w in _QUAL_SET}
+_WORD_KIND = {w: (False, c) for w, c in _QUAL_CANON.items()}
 _WORD_KIND.update((w, (True, c)) for w, c in _LEVEL_CANON.items())
+# a word that is a whole metric phrase too (在园幼儿) is taken as the metric, whose level words
+# are then picked out of it like those of any metric phrase
+for _w in [w for w in _WORD_KIND if METRIC_RE.fullmatch(w)]:
+    del _WORD_KIND[_w]
 
 
 def context_words(text: str, lo: int, hi: int, levels: list, quals: list, metrics: list) -> None:
@@ -171,11 +104,11 @@ def context_words(text: str, lo: int, hi: int, levels: list, quals: list, metric
                 if w in _LEVEL_CANON:
                     levels.append((s, start + sub.end(), _LEVEL_CANON[w]))
                 elif w != "城区" or _urban(text, s):
-                    quals.append((s, _OTHER_CANON.get(w, w)))
+                    quals.append((s, _QUAL_CANON[w]))
 
 
 def _urban(text: str, pos: int) -> bool:
-    # "城区" only as a word of its own: 越城区 is a district's name, not an urban qualifier
+    # "城区" only as a word of its own: X城区 is a district's name, not an urban qualifier
     before = text[pos - 1] if pos else ""
     return not ("\u4e00" <= before <= "\u9fff") or before in "主老新全在"
 
@@ -193,10 +126,8 @@ def metric_of(matched: str) -> Metric:
 
 
 # rates that may exceed 100 % although not called 毛…率: growth, plan completion, …
-_UNCAPPED = re.compile(r"毛|增长|增幅|增速|完成率|执行率|入园率|高中阶段|超出|高出|利用率|达成率|回报率|倍")
-
-
-_RATE_WORDS = ("率", "占比", "比例", "比重", "覆盖面")
+_UNCAPPED = re.compile(R.alternation(R.words("uncapped_rate_words")))
+_RATE_WORDS = R.words("rate_words")
 
 
 def rate_label(window: str) -> str | None:

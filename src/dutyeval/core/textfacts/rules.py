@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-_KEYS = ("word", "words", "char", "unit", "typo")
+_KEYS = ("word", "words", "char", "unit", "typo", "pattern")
 
 
 @lru_cache(maxsize=1)
