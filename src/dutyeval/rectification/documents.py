@@ -30,6 +30,7 @@ from dutyeval.documents.render import render_docx
 from dutyeval.evaluation.models import Cycle
 
 from .models import Finding, Plan, RectDocument, Task
+from .rules import RectificationError, catalogue, is_coordinator, is_office, target_text
 
 FOLDER = "rectification_docs"
 REPORT_TEMPLATE, NOTICE_TEMPLATE = "self_report", "feedback"
@@ -59,8 +60,6 @@ def _figures(f: Finding) -> str:
 
 
 def _task_lines(t: Task, today: date) -> str:
-    from .services import target_text
-
     text = t.measures.strip().rstrip("。") + "。"
     text += f"由{t.department.name}负责，整改时限为{_d(t.deadline)}。"
     if t.target_element:
@@ -70,8 +69,6 @@ def _task_lines(t: Task, today: date) -> str:
         text += f"{last.period}进展：{last.text.strip().rstrip('。')}。"
     if t.state == Task.State.CLOSED and t.closure == Task.Closure.DATA:
         unit = ""
-        from .services import catalogue
-
         el = catalogue().by_code.get(t.target_element)
         unit = el.unit if el else ""
         text += (f"经核验，{t.checked_year}年该项数据为{fmt_number(t.checked_value, unit)}{unit}，"
@@ -118,9 +115,7 @@ def compose_report(plan: Plan, today: date) -> OfficialDoc:
         when = "已超过整改时限，抓紧整改，尽快整改到位" if t.overdue_on(today) else f"确保{_d(t.deadline)}前整改到位"
         line = f"（{cn(n)}）{_short(t.measures, 30)}。由{t.department.name}负责，{when}"
         if t.target_element:
-            from .services import target_text
-
-            line += f"，实现{target_text(t)}"
+                    line += f"，实现{target_text(t)}"
         body.append(Para("p", [line + "。"]))
     if not live:
         body.append(Para("p", ["反馈问题已全部整改销号。"]))
@@ -202,8 +197,6 @@ def _store(cycle, region, kind: str, doc: OfficialDoc, user, task=None, pdf: boo
 
 def generate_report(plan: Plan, user, *, pdf: bool = True, today: date | None = None) -> RectDocument:
     """A new version of the region's rectification report, by its coordinator or the office."""
-    from .services import RectificationError, is_coordinator, is_office
-
     if not (is_coordinator(user, plan.region) or is_office(user, plan.cycle)):
         raise RectificationError("只有本地区填报联络员或组织评价的督导办可以生成整改情况报告")
     if not plan.tasks.exists():

@@ -35,6 +35,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .rules import target_text
+
 
 class Rhythm(models.TextChoices):
     WEEKLY = "weekly", _("每周")
@@ -206,8 +208,6 @@ class Task(models.Model):
     @property
     def target_label(self) -> str:
         """大班额班级数（56—65人） ≤ 0个（2022-08-31前）, or "" without a target."""
-        from .services import target_text
-
         return target_text(self)
 
     def overdue_on(self, day) -> bool:

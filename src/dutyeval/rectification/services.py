@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -19,52 +18,30 @@ from dutyeval import uploads
 from dutyeval.accounts import scoping
 from dutyeval.audit.services import log_action
 from dutyeval.collection.services import values_for
-from dutyeval.core.catalogue import default_catalogue
 from dutyeval.core.documents.compose import shortfall
 from dutyeval.core.documents.model import fmt_number
 from dutyeval.core.rectification import OPS, period_of, target_met
 from dutyeval.departments.models import Department
 from dutyeval.evaluation.models import Cycle, ItemScore, Result, Submission
-from dutyeval.evaluation.rules import WorkflowError
 from dutyeval.evidence.detect import Refused, detect
 from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
+from .documents import generate_notice
 from .models import EvidenceFile, Finding, Plan, Programme, ProgressReport, Rhythm, Task
+from .rules import RectificationError, catalogue, is_coordinator, is_office, target_text
 
 FOLDER = "rectification"
 COMPLETE = (Submission.State.ACCEPTED, Submission.State.LOCKED)
 MAX_TEXT = 4000
 
 
-@cache
-def catalogue():
-    return default_catalogue()
-
-
-class RectificationError(WorkflowError):
-    """A refused rectification step; the message is for users. `errors` maps a field to its message."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
-
-
 # ---- who may do what ---------------------------------------------------------------------------
-
-
-def is_office(user, cycle: Cycle) -> bool:
-    """The office running the cycle decides: findings, plans, closure, 督办."""
-    return scoping.runs_cycle(user, cycle)
 
 
 def _require_office(user, cycle: Cycle, what: str) -> None:
     if not is_office(user, cycle):
         raise RectificationError(f"只有组织本次评价的督导办可以{what}")
-
-
-def is_coordinator(user, region) -> bool:
-    return scoping.can_edit_region_data(user, region)
 
 
 def may_see_task(user, task: Task) -> bool:
@@ -384,14 +361,6 @@ def _task_json(t: Task) -> dict:
             "deadline": t.deadline.isoformat(), "target": target_text(t), "state": t.state}
 
 
-def target_text(t: Task) -> str:
-    if not t.target_element:
-        return ""
-    el = catalogue().by_code.get(t.target_element)
-    name, unit = (el.name, el.unit) if el else (t.target_element, "")
-    return f"{name} {OPS.get(t.target_op, t.target_op)} {fmt_number(t.target_value, unit)}{unit}（{t.target_by:%Y-%m-%d}前）"
-
-
 @transaction.atomic
 def save_task(plan: Plan, user, data: TaskInput, task: Task | None = None) -> Task:
     """Add a task to the plan, or change one, while the plan is being drafted or was returned."""
@@ -630,8 +599,6 @@ def send_back(task: Task, user, reason: str) -> Task:
 def escalate(task: Task, user, *, interview: bool = False, note: str = "", pdf: bool = True,
              today: date | None = None):
     """督办 an overdue task: a 督办 notice (Word/PDF) to the region, and optionally the 约谈 list."""
-    from .documents import generate_notice
-
     today = today or timezone.localdate()
     with transaction.atomic():
         t = _live_task(task, user, "督办")
