@@ -37,7 +37,8 @@ class Element:
 
     @property
     def decimals(self) -> int:
-        return {"count": 0, "amount": 4 if self.unit == "万元" else 2}.get(self.kind, 2)
+        # satisfaction scores keep three places: Zhejiang publishes 8.996 on its 10-point scale (seed 002)
+        return {"count": 0, "amount": 4 if self.unit == "万元" else 2, "score": 3}.get(self.kind, 2)
 
 
 @dataclass(frozen=True)
