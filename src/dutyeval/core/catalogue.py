@@ -6,6 +6,7 @@ elements and values; this module decides what is wrong with them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -18,6 +19,16 @@ Kind = Literal["amount", "per_student", "rate", "count", "area", "score", "ratio
 KINDS: tuple[str, ...] = ("amount", "per_student", "rate", "count", "area", "score", "ratio")
 # factor to turn a total in 万元 into 元 when checking per-student figures
 UNIT_TO_YUAN = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+# Which year a figure belongs to: a finance (natural) year, or a school year that starts in the
+# autumn of its year (the 2020 statistics count the 2020/2021 school year).
+YEAR_KINDS = {"finance": "自然年（财政年度）", "school": "学年"}
+# What a share counts: institutions (所) or children (人). 普惠园 215所占65.75% is a share of kindergartens.
+SHARE_BASES = {"institution": "机构数（所）", "child": "幼儿或学生数（人）"}
+
+
+def year_label(year: int, year_kind: str = "finance") -> str:
+    """2020 as a finance year is 2020年; as a school year 2020/2021学年."""
+    return f"{year}/{year + 1}学年" if year_kind == "school" else f"{year}年"
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,13 @@ class Element:
     per_student_of: tuple[str, str] | None = None
     yoy_warn: Decimal = Decimal("0.5")
     level: str = ""
+    year_kind: str = "finance"  # finance | school (YEAR_KINDS)
+    share_basis: str = ""  # shares only: institution | child (SHARE_BASES)
+    share_of: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (part counts, whole counts)
+    other_basis: str = ""  # the same share counted the other way (institution ↔ child)
+
+    def year_label(self, year: int) -> str:
+        return year_label(year, self.year_kind)
 
     @property
     def decimals(self) -> int:
@@ -65,6 +83,7 @@ def _dec(v: object) -> Decimal | None:
 
 def parse_catalogue(data: dict, source: str = "catalogue") -> Catalogue:
     areas = dict(data["areas"])
+    area_years = dict(data.get("area_year_kinds") or {})
     elements = []
     seen: set[str] = set()
     for i, raw in enumerate(data["elements"]):
@@ -78,6 +97,13 @@ def parse_catalogue(data: dict, source: str = "catalogue") -> Catalogue:
             raise ValueError(f"{where}.area: unknown area {raw.get('area')!r}")
         seen.add(code)
         pso = raw.get("per_student_of")
+        year_kind = raw.get("year_kind", area_years.get(raw["area"], "finance"))
+        if year_kind not in YEAR_KINDS:
+            raise ValueError(f"{where}.year_kind: {year_kind!r} is not one of {', '.join(YEAR_KINDS)}")
+        basis = raw.get("share_basis", "")
+        if basis and basis not in SHARE_BASES:
+            raise ValueError(f"{where}.share_basis: {basis!r} is not one of {', '.join(SHARE_BASES)}")
+        share_of = raw.get("share_of")
         elements.append(
             Element(
                 code=code,
@@ -92,11 +118,16 @@ def parse_catalogue(data: dict, source: str = "catalogue") -> Catalogue:
                 per_student_of=tuple(pso) if pso else None,
                 yoy_warn=_dec(raw.get("yoy_warn", "0.5")),
                 level=raw.get("level", ""),
+                year_kind=year_kind,
+                share_basis=basis,
+                share_of=(tuple(share_of[0]), tuple(share_of[1])) if share_of else None,
+                other_basis=raw.get("other_basis", ""),
             )
         )
     by_code = {e.code: e for e in elements}
     for e in elements:
-        for ref in filter(None, [e.part_of, *(e.per_student_of or ())]):
+        for ref in filter(None, [e.part_of, *(e.per_student_of or ()), e.other_basis,
+                                 *(c for side in e.share_of or () for c in side)]):
             if ref not in by_code:
                 raise ValueError(f"{source}: element {e.code} refers to unknown element {ref}")
     derived = _parse_derived(data.get("derived") or {}, seen, source)
@@ -233,6 +264,7 @@ def check_set(
                     )
                 )
     out.extend(_sum_of_parts_findings(catalogue, values))
+    out.extend(share_basis_findings(catalogue, values))
     return out
 
 
@@ -271,3 +303,71 @@ def _sum_of_parts_findings(cat: Catalogue, values: dict[str, Decimal]) -> list[F
                 Finding(whole, "error", f"{w.name}的各分项之和（{total}{w.unit}）大于总数（{values[whole]}{w.unit}）")
             )
     return out
+
+
+def _count_ratio(values: dict[str, Decimal], share_of) -> Decimal | None:
+    """parts ÷ wholes × 100 from the region's own counts, None when a count is missing or the whole is 0."""
+    parts, wholes = share_of
+    if any(values.get(c) is None for c in (*parts, *wholes)):
+        return None
+    whole = sum(values[c] for c in wholes)
+    return None if not whole else sum(values[c] for c in parts) * 100 / whole
+
+
+def _matches(entered: Decimal, ratio: Decimal) -> bool:
+    """The entered figure is the ratio rounded to the digits it was entered with (at least one decimal:
+    a whole percentage matches too many ratios to say which was meant)."""
+    digits = max(-entered.normalize().as_tuple().exponent, 0)
+    if digits == 0:
+        return False
+    return abs(entered - ratio) <= Decimal(5).scaleb(-digits - 1)
+
+
+def share_basis_findings(cat: Catalogue, values: dict[str, Decimal]) -> list[Finding]:
+    """A share asked for by child that equals the by-institution ratio of the region's own counts
+    (and not its by-child ratio) was most likely copied from a sentence counting 所: warn."""
+    out = []
+    for code, value in values.items():
+        el = cat.by_code.get(code)
+        if value is None or el is None or el.share_basis != "child" or not el.other_basis:
+            continue
+        other = cat[el.other_basis]
+        by_inst = _count_ratio(values, other.share_of) if other.share_of else None
+        by_child = _count_ratio(values, el.share_of) if el.share_of else None
+        if by_inst is None or not _matches(value, by_inst):
+            continue
+        if by_child is not None and _matches(value, by_child):
+            continue  # both ratios agree: nothing tells them apart
+        out.append(
+            Finding(
+                code,
+                "warning",
+                f"{el.name}填写的{value}%与按机构数计算的比例（{other.name}，"
+                f"{by_inst.quantize(Decimal('0.01'))}%）一致；本项应按{SHARE_BASES['child']}计算，请核实",
+            )
+        )
+    return out
+
+
+# "普惠园达到215所，占比65.75%": a share stated right after a count of institutions (所) counts institutions
+_SHARE_AFTER_INSTITUTIONS = re.compile(r"(\d+)\s*所[^。；;，,]{0,4}[，,、]?\s*(?:占比|占)[^0-9。；;]{0,8}(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def share_basis_in_text(text: str) -> list[tuple[int, Decimal]]:
+    """(institution count, share %) for every share in `text` that is stated as a share of institutions."""
+    return [(int(m.group(1)), Decimal(m.group(2))) for m in _SHARE_AFTER_INSTITUTIONS.finditer(text)]
+
+
+def text_share_finding(element: Element, text: str, value: Decimal) -> Finding | None:
+    """Warn when `value` for a by-child share comes from a sentence that counts institutions (所)."""
+    if element.share_basis != "child":
+        return None
+    for count, share in share_basis_in_text(text):
+        if share == value:
+            return Finding(
+                element.code,
+                "warning",
+                f"{element.name}的{value}%出自“{count}所，占比{share}%”，是按机构数（所）计算的比例，"
+                f"本项应按{SHARE_BASES['child']}计算，请核实",
+            )
+    return None

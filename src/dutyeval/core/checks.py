@@ -42,6 +42,19 @@ HALF_UNIT = RECORD_UNIT / 2
 _NOISE = 1e-12  # relative float noise (doubles carry ~1e-16), on top of the tolerance
 
 
+# ">" is for rules that say 高于 (strictly above): equal within the data's precision fails
+OPS = {">=": "不低于", "<=": "不高于", ">": "高于"}
+
+
+# figures computed from school records (core/balance.py via checks_duties.balance_figures), not entered
+COMPUTED_FIGURES = {
+    "balance_cv_max_primary": "小学校际差异系数（7项指标中的最大值）",
+    "balance_cv_max_junior": "初中校际差异系数（7项指标中的最大值）",
+    "balance_cv_composite_primary": "小学综合差异系数",
+    "balance_cv_composite_junior": "初中综合差异系数",
+}
+
+
 class CheckError(ValueError):
     """A check that cannot run as configured (unknown name, bad parameter)."""
 
@@ -79,8 +92,8 @@ class Thresholds:
     def __init__(self, data: Mapping[str, Mapping]):
         self.specs: dict[str, ThresholdSpec] = {}
         for check, raw in data.items():
-            if raw.get("op") not in (">=", "<="):
-                raise ValueError(f"thresholds.{check}.op must be '>=' or '<='")
+            if raw.get("op") not in OPS:
+                raise ValueError(f"thresholds.{check}.op must be one of {', '.join(OPS)}")
             base = ThresholdEntry(raw["value"], raw["source"], raw["confidence"], bool(raw.get("provincial")))
             entries = [base]
             for i, o in enumerate(raw.get("overrides") or []):
@@ -138,6 +151,13 @@ class Figure:
     value: float | None
     unit: str
 
+    @property
+    def year_label(self) -> str:
+        """The year in words: 2020年 (finance) or 2020/2021学年 (school year). `year` is the dataset's year
+        for the figure; storage turns it into the element's own year (evaluation.recompute)."""
+        cat = default_catalogue()
+        return cat[self.code].year_label(self.year) if self.code in cat else f"{self.year}年"
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -163,7 +183,7 @@ class CheckOutcome:
         if self.value is None or self.threshold is None:
             return ""
         unit = "" if self.unit in ("", "个") and self.check != "super_large_class_share" else self.unit
-        word = "不低于" if self.op == ">=" else "不高于"
+        word = OPS[self.op]
         text = f"计算值{fmt_value(self.value, self.threshold)}{unit}，标准{word}{_fmt(self.threshold)}{unit}"
         if self.within_tolerance:
             text += "（差额小于数据记录精度，按达到标准计）"
@@ -197,7 +217,7 @@ class CheckResult:
             return None if not np.isfinite(x) else float(x)
 
         figs = tuple(
-            Figure(c, cat[c].name if c in cat else c, y, num(v[i]), cat[c].unit if c in cat else "")
+            Figure(c, _name(c), y, num(v[i]), cat[c].unit if c in cat else "")
             for c, y, v in self.figures
         )
         e = int(self.entry[i])
@@ -215,7 +235,7 @@ class CheckResult:
             v == PASS
             and value is not None
             and thr is not None
-            and (value < thr if self.spec.op == ">=" else value > thr)
+            and (value < thr if self.spec.op == ">=" else value > thr if self.spec.op == "<=" else False)
         )
         return CheckOutcome(
             check=self.name,
@@ -235,6 +255,11 @@ class CheckResult:
             tolerance=tol,
             within_tolerance=bool(within),
         )
+
+
+def _name(code: str) -> str:
+    cat = default_catalogue()
+    return cat[code].name if code in cat else COMPUTED_FIGURES.get(code, code)
 
 
 def _fmt(x: float | None) -> str:
@@ -261,6 +286,12 @@ class _Ctx:
 
     def col(self, code: str, offset: int = 0) -> np.ndarray:
         return self.ds.column(code, self.year + offset)
+
+    def label(self, code: str, offset: int = 0) -> str:
+        """The year of `code` read at `offset` in words (2019年, 2020/2021学年): each element has its own."""
+        year = self.ds.year_of(code, self.year + offset)
+        cat = default_catalogue()
+        return cat[code].year_label(year) if code in cat else f"{year}年"
 
     def threshold(self, check: str, params: Mapping, key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-region threshold and entry index; a `threshold` parameter wins over the file."""
@@ -289,7 +320,10 @@ def _compare(value: np.ndarray, threshold: np.ndarray, op: str, tol: np.ndarray 
     known = np.isfinite(value) & np.isfinite(threshold)
     tol = np.nan_to_num(tol) + _NOISE * (np.abs(threshold) + 1)
     with np.errstate(invalid="ignore"):
-        ok = value >= threshold - tol if op == ">=" else value <= threshold + tol
+        if op == ">":
+            ok = value > threshold + tol
+        else:
+            ok = value >= threshold - tol if op == ">=" else value <= threshold + tol
     return np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
 
 
@@ -348,7 +382,7 @@ def _rate_check(
             figures += [(c, ctx.year, v) for c, v in parts]
         error = None if may_exceed_100 else np.isfinite(value) & (value > 100 + tol + _NOISE * 101)
         spec = ctx.thresholds.specs[name]
-        word = "不低于" if spec.op == ">=" else "不高于"
+        word = OPS[spec.op]
         rule = f"{spec.meaning}{word}{{t}}%"
         note = f"{spec.meaning}超过100%，数据有误（该比率不是毛率，不能超过100%）"
         return _result(ctx, name, title, params, value, figures, rule, tol, error=error, note=note)
@@ -383,7 +417,8 @@ def _two_no_decrease_total(ctx: _Ctx, params: Mapping) -> CheckResult:
     with np.errstate(invalid="ignore"):
         ok = cur >= need - HALF_UNIT - _NOISE * np.abs(need)
     verdict = np.where(known, np.where(ok, PASS, FAIL), INSUFFICIENT).astype(np.int8)
-    rule = f"一般公共预算教育支出逐年只增不减：{ctx.year}年比{ctx.year - 1}年增长不低于{{t}}%"
+    rule = (f"一般公共预算教育支出逐年只增不减：{ctx.label('edu_exp_budget')}比"
+            f"{ctx.label('edu_exp_budget', -1)}增长不低于{{t}}%")
     figures = [("edu_exp_budget", ctx.year, cur), ("edu_exp_budget", ctx.year - 1, prev)]
     return _result(
         ctx,
@@ -446,8 +481,11 @@ def _two_no_decrease_per_student(ctx: _Ctx, params: Mapping) -> CheckResult:
         growth = np.where(lower, g, growth)
     verdict = np.where(any_fail, FAIL, np.where(all_known & any_data, PASS, INSUFFICIENT)).astype(np.int8)
     names = "各级各类教育合计" if level == "total" else "、".join(LEVELS[lv] for lv in levels)
+    budget = "edu_exp_budget" if level == "total" else f"edu_exp_budget_{levels[0]}"
+    enrol = "enrol_total" if level == "total" else ENROLMENT[levels[0]]
     rule = (
-        f"按在校学生人数平均的一般公共预算教育支出（{names}）逐年只增不减：{ctx.year}年比上年增长不低于{{t}}%"
+        f"按在校学生人数平均的一般公共预算教育支出（{names}）逐年只增不减：{ctx.label(budget)}"
+        f"（在校生{ctx.label(enrol)}）比{ctx.label(budget, -1)}（在校生{ctx.label(enrol, -1)}）增长不低于{{t}}%"
     )
     return _result(
         ctx,
@@ -468,7 +506,7 @@ def _teacher_pay_parity(ctx: _Ctx, params: Mapping) -> CheckResult:
     y = ctx.year + off
     figures = [("teacher_pay_compulsory", y, pay), ("civil_servant_pay", y, civil)]
     rule = (
-        f"{y}年义务教育教师年平均工资收入不低于当地公务员年平均工资收入的{{t}}%（《义务教育法》第三十一条）"
+        f"{ctx.label('teacher_pay_compulsory', off)}义务教育教师年平均工资收入不低于当地公务员年平均工资收入的{{t}}%（《义务教育法》第三十一条）"
     )
     return _result(
         ctx, "teacher_pay_parity", "义务教育教师工资不低于公务员", params, _ratio(pay, civil), figures, rule,
@@ -658,9 +696,15 @@ CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
     "senior_schools_per_population": ("按常住人口配置普通高中", _senior_schools_per_population),
 }
 
+# the checks of issue #13 Part B 3–4 live in their own module, which needs the helpers above
+from .checks_duties import DUTY_CHECKS, DUTY_PARAMS  # noqa: E402
+
+CHECKS.update(DUTY_CHECKS)
 
 # parameters each check accepts (a typo in a scheme must not silently fall back to a default)
 PARAMS: dict[str, frozenset[str]] = {name: frozenset({"threshold"}) for name in CHECKS}
+for _name_, _extra in DUTY_PARAMS.items():
+    PARAMS[_name_] |= _extra
 PARAMS["two_no_decrease_per_student"] |= {"level"}
 PARAMS["per_student_public_funds"] |= {"level"}
 PARAMS["teacher_pay_parity"] |= {"year_offset"}

@@ -24,6 +24,15 @@ class Dataset:
     n_years: int
     values: dict[str, np.ndarray]
     parent: np.ndarray | None = None
+    # element code → years between the evaluated (data) year and the year its figures belong to: a
+    # cycle that collects finance for the year before the school year stores finance at the data year
+    # (so every element lines up with its own previous year). Only words use it: rule texts name the
+    # year really compared; columns and Figure.year stay in the dataset's years.
+    year_shift: dict[str, int] | None = None
+
+    def year_of(self, code: str, year: int) -> int:
+        """The element's own year for the evaluated year `year` (finance 2019 when the data year is 2020)."""
+        return year - (self.year_shift or {}).get(code, 0)
 
     def __post_init__(self) -> None:
         self.regions = np.asarray(self.regions, dtype=str)

@@ -11,6 +11,7 @@ Grammar (lowest precedence first; see docs/expressions.md):
     product    := unary (('*' | '/') unary)*
     unary      := ('-' | '+') unary | postfix
     postfix    := primary ('[' 'y' (('+' | '-') INT)? ']')*                  -- year offset
+                  (prev(x) is x[y-1]: each element's own previous data year)
     primary    := NUMBER | 'true' | 'false' | '#{' CODE '}' | NAME '(' args ')' | '(' expr ')'
 
 Safe by construction: a hand-written tokenizer and recursive-descent parser into a closed set
@@ -132,6 +133,8 @@ COMPARISONS = (">=", ">", "<=", "<", "==", "!=")
 # name: (min args, max args or None for any, description)
 FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "growth": (1, 1, "增长率 x / x[y-1] - 1"),
+    # each element's own previous data year: finance 2019 before 2020, school year 2019/2020 before 2020/2021
+    "prev": (1, 1, "上一数据年度的值 prev(x)，即 x[y-1]"),
     "sum_children": (1, 1, "下级地区合计"),
     "if": (3, 3, "条件取值 if(条件, 是, 否)"),
     "min": (2, None, "最小值"),
@@ -295,6 +298,8 @@ class _Parser:
                 self.fail(
                     f"{t.text}需要{want}个参数，给了{len(args)}个", f"{t.text} takes {want} arguments", t
                 )
+            if t.text == "prev":  # sugar: the same node as x[y-1], so one canonical text
+                return Shift(args[0], -1, pos=t.pos)
             return Call(t.text, tuple(args), pos=t.pos)
         if t.kind == "op" and t.text == "(":
             self.nest()

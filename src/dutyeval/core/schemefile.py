@@ -69,6 +69,18 @@ KNOWN_CHECKS: dict[str, dict[str, _Param]] = {
     "vocational_share": {"max": _Param(), **_THRESHOLD},
     "higher_vocational_per_student": _THRESHOLD,
     "senior_schools_per_population": {"model": _Param(flag=True), **_THRESHOLD},
+    # issue #13 Part B 3–4 (core/checks_duties.py)
+    **dict.fromkeys(
+        ("three_growths", "edu_surcharge_use", "private_compulsory_share", "after_school_coverage",
+         "physical_health_pass_rate", "myopia_decrease", "safe_campus_rate", "dual_teacher_share",
+         "staffing_quota", "kg_nonstaff_pay", "kg_class_size", "senior_large_class_share",
+         "training_funds_pub_share"),
+        _THRESHOLD,
+    ),  # fmt: skip
+    "public_funds_disbursed": {k: _Param() for k in ("primary", "junior", "boarding", "floor", "special")}
+    | _THRESHOLD,
+    "balance_cv": {"level": _Param(choices=("primary", "junior", "both")), **_THRESHOLD},
+    "balance_cv_composite": {"level": _Param(choices=("primary", "junior", "both")), **_THRESHOLD},
 }
 
 # Which checks (and levels) a scheme must give a threshold for comes from thresholds.yaml
