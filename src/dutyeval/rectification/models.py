@@ -65,7 +65,8 @@ class Finding(models.Model):
         VETO = "veto", _("触发一票否决")
         REVIEW = "review", _("评审意见")
         LOST = "lost", _("评价失分")
-        OFFICE = "office", _("督导办补充（含实地核查）")
+        OFFICE = "office", _("督导办补充")
+        FIELD = "field", _("实地核查差异")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("待确认")

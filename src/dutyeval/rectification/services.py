@@ -112,6 +112,21 @@ def _lost(points: Decimal, score: Decimal | None) -> Decimal | None:
     return lost if lost > 0 else None
 
 
+def panel_comments(sub: Submission) -> dict[int, str]:
+    """Indicator id → what the review panel's members wrote on it (each distinct comment once, in the
+    members' order). The panel's own note on ItemScore starts with how the score was reached (评审组 3 人
+    独立评分，分差…); a finding wants the problem the reviewers saw, so their comments win over it."""
+    from dutyeval.panels.models import PanelScore
+
+    out: dict[int, list[str]] = {}
+    rows = PanelScore.objects.filter(member__panel__submission=sub).exclude(comment="").order_by(
+        "member__reviewer__username", "pk").values_list("indicator_id", "comment")
+    for ind, comment in rows:
+        if comment.strip() not in out.setdefault(ind, []):
+            out[ind].append(comment.strip())
+    return {ind: "；".join(c) for ind, c in out.items()}
+
+
 def findings_from_result(sub: Submission) -> list[dict]:
     """What the cycle's results say went wrong in one region, one dict per problem (not yet stored):
     failed statutory checks and automatic items with their explanation and figures, vetoes, reviewer
@@ -124,6 +139,7 @@ def findings_from_result(sub: Submission) -> list[dict]:
     by_code = {i.code: i for i in inds}
     notes = {s.indicator_id: s.reviewer_note.strip()
              for s in ItemScore.objects.filter(submission=sub).only("indicator_id", "reviewer_note")}
+    notes |= panel_comments(sub)
     vetoes = set(result.vetoes or [])
     try:  # the frozen final results, once published, say which vetoes stand
         from dutyeval.release.models import FinalResult
@@ -228,20 +244,50 @@ def edit_finding(finding: Finding, user, *, theme: str, text: str) -> Finding:
     return f
 
 
+FIGURE_KEYS = ("code", "name", "year", "value", "unit")
+
+
+def _clean_figures(figures) -> list[dict]:
+    """[{name, year, value, unit}] as stored with a finding; anything else is refused by name."""
+    out = []
+    for n, f in enumerate(figures or []):
+        if not isinstance(f, dict) or not (f.get("name") or f.get("code")) or "value" not in f:
+            raise RectificationError(f"相关数据第{n + 1}项须有名称和数值", {"figures": "相关数据格式不正确"})
+        out.append({k: (str(f[k]) if k == "value" and f[k] is not None else f.get(k)) for k in FIGURE_KEYS})
+    return out
+
+
 @transaction.atomic
-def add_finding(cycle: Cycle, region, user, *, theme: str, text: str) -> Finding:
-    """A problem the results do not show (a field-verification difference, a follow-up observation)."""
+def add_finding(cycle: Cycle, region, user, *, theme: str, text: str, source: str = Finding.Source.OFFICE,
+                key: str = "", figures=None, indicator_code: str = "") -> Finding:
+    """A problem the results do not show: typed by the office, or handed over by another module (field
+    verification's differences: source="field", key=the difference's own id, figures=[{name, year, value,
+    unit}]). With a key the call is idempotent: the finding stored as "<source>:<key>" for the cycle and
+    region is returned as it is — edited, confirmed or withdrawn — and nothing is written again."""
     _require_office(user, cycle, "补充整改问题")
+    if source not in (Finding.Source.OFFICE, Finding.Source.FIELD, Finding.Source.REVIEW):
+        raise RectificationError(f"问题来源“{str(source)[:20]}”不能手工补充")
     if not Submission.objects.filter(cycle=cycle, region=region).exists():
         raise RectificationError(f"{region.name}不是本评价周期的被评价区域")
+    key = str(key or "").strip()
+    if len(key) > 60:
+        raise RectificationError("来源标识不能超过60个字符")
+    if key:
+        found = Finding.objects.filter(cycle=cycle, region=region, key=f"{source}:{key}").first()
+        if found is not None:
+            return found
     theme, text = _clean_text(theme, "theme", "问题方面")[:200], _clean_text(text, "text", "问题描述")
-    n = Finding.objects.filter(cycle=cycle, region=region, source=Finding.Source.OFFICE).count() + 1
+    figures = _clean_figures(figures)
     order = (Finding.objects.filter(cycle=cycle, region=region).aggregate(m=Max("order"))["m"] or 0) + 1
-    while Finding.objects.filter(cycle=cycle, region=region, key=f"office:{n}").exists():
-        n += 1
-    f = Finding.objects.create(cycle=cycle, region=region, source=Finding.Source.OFFICE, key=f"office:{n}",
-                               theme=theme, text=text, order=order)
-    log_action("rectification.finding.add", actor=user, obj=f, region=region, data={"theme": theme, "text": text})
+    if not key:  # typed by the office: numbered
+        n = Finding.objects.filter(cycle=cycle, region=region, source=source).count() + 1
+        while Finding.objects.filter(cycle=cycle, region=region, key=f"{source}:{n}").exists():
+            n += 1
+        key = str(n)
+    f = Finding.objects.create(cycle=cycle, region=region, source=source, key=f"{source}:{key}", theme=theme,
+                               text=text, figures=figures, indicator_code=indicator_code[:32], order=order)
+    log_action("rectification.finding.add", actor=user, obj=f, region=region,
+               data={"source": source, "key": f.key, "theme": theme, "text": text, "figures": figures})
     return f
 
 
