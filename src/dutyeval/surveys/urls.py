@@ -9,7 +9,7 @@ urlpatterns = [
     path("cycles/<int:pk>/import/", views.upload, name="import"),
     path("cycles/<int:pk>/settings/", views.edit_settings, name="settings"),
     path("cycles/<int:pk>/export.xlsx", views.export, name="export"),
-    path("imports/<int:pk>/", views.preview, name="preview"),
-    path("imports/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("survey-imports/<int:pk>/", views.preview, name="preview"),
+    path("survey-imports/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("s/<int:pk>/", views.region_results, name="region"),
 ]
