@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -115,6 +116,19 @@ class Scorecard:
     insufficient: int  # items that could not be scored for lack of data
 
 
+@dataclass(frozen=True)
+class Cards:
+    """Scorecards without their items, as lists in target order (SchemeScores.cards)."""
+
+    total: list[Decimal]
+    grade: list[str]
+    grade_before_veto: list[str]
+    rank: list[int]
+    vetoes: list[list[str]]  # "code title" of violated veto items
+    insufficient: list[int]
+    subtotals: dict[str, list[Decimal]]  # inner indicator code → its signed sum per target
+
+
 @dataclass
 class _Auto:
     expr: Expr | None = None
@@ -186,109 +200,187 @@ class SchemeScores:
             insufficient=sum(it.status == "insufficient" for it in items),
         )
 
+    def cards(self) -> Cards:
+        """What every scorecard holds besides its items, as lists over the targets: the same totals,
+        grades, vetoes and subtotals as scorecard() gives one region at a time, in whole-array steps."""
+        bands = self.scheme.grade_bands
+        names = [b.name for b in bands]
+        grade = [names[g] if bands else "" for g in self.grade_index.tolist()]
+        before = [names[g] if bands else "" for g in self.raw_grade_index.tolist()]
+        sign = np.array([0 if i.rule.kind == "veto" else (-1 if i.kind == "deduction" else 1) for i in self.leaves])
+        contribution = self.cents * sign if len(self.leaves) else self.cents
+        column = {ind.code: j for j, ind in enumerate(self.leaves)}
+        subtotals = {}
+        for ind in self.scheme.all_indicators():
+            if not ind.is_leaf:
+                under = [column[x.code] for x in ind.walk() if x.is_leaf]
+                sums = contribution[:, under].sum(axis=1) if under else np.zeros(len(self.regions), np.int64)
+                subtotals[ind.code] = [_cents_decimal(c) for c in sums.tolist()]
+        violated = self.status == S_VIOLATED
+        labels = [f"{ind.code} {ind.title}" for ind in self.leaves]
+        vetoes = [[labels[j] for j in np.flatnonzero(row).tolist()] for row in violated] if violated.any() else \
+            [[] for _ in range(len(self.regions))]
+        return Cards(
+            total=[_cents_decimal(c) for c in self.total_cents.tolist()], grade=grade, grade_before_veto=before,
+            rank=self.rank.tolist(), vetoes=vetoes, insufficient=(self.status == S_INSUFFICIENT).sum(axis=1).tolist(),
+            subtotals=subtotals,
+        )  # fmt: skip
+
     def _item(self, i: int, j: int) -> ItemScore:
         ind = self.leaves[j]
-        r = ind.rule
-        score, status, who = from_cents(self.cents[i, j]), STATUS[self.status[i, j]], WHO[self.who[i, j]]
-        sign = -1 if ind.kind == "deduction" else 1
-        contribution = Decimal(0).quantize(CENT) if r.kind == "veto" else score * sign
-        ms = self._manual.get(j, {}).get(i, ManualScore())
-        auto = self._auto.get(j)
-        row = int(self._targets[i])
-        figures: tuple[Figure, ...] = ()
-        check: dict = {}
-        auto_verdict = ""
-        if auto is not None and auto.expr is not None:
-            rule = f"自动计算：{auto.expr.canonical()}"
-            figures = _expr_figures(auto.expr, self._ds, self.year, row)
-            val = auto.result.at(row)
-            if val is None:
-                what, auto_verdict = "数据不足，无法计算", "insufficient"
-            elif auto.expr.kind == BOOL:
-                what = "结果为“是”" if val else "结果为“否”"
-                auto_verdict = (
-                    "pass" if bool(val) != (ind.kind == "deduction" or r.kind == "veto") else "fail"
-                )
-            else:
-                what = f"计算值为{val:.4g}"  # a share of the points: no pass / fail
-                check = {"value": float(val)}
-        elif auto is not None:
-            out = auto.result.at(row)
-            rule, figures, auto_verdict = out.rule, out.figures, out.verdict
-            what = {"pass": "符合", "fail": "不符合", "insufficient": "数据不足，无法判定"}[out.verdict]
-            if out.comparison():
-                what = f"{out.comparison()}，{what}"
-            if out.note and out.verdict == "insufficient":
-                what += f"（{out.note}）"
-            source = out.source
-            if not out.confidence:  # the scheme states the threshold
-                source = f"评价方案规定（{self.scheme.title}{'；分值或标准为推定' if ind.assumed else ''}）"
-            check = {
-                "value": out.value, "threshold": out.threshold, "unit": out.unit,
-                "comparison": out.comparison(), "source": source, "confidence": out.confidence,
-            }  # fmt: skip
-        else:
-            rule = "人工评分" if r.kind != "veto" else "人工认定是否触发一票否决"
-            what = ""
+        fields = dict(zip(ITEM_FIELDS, self.leaf_column(j, [i])[0], strict=True))
+        return ItemScore(
+            code=ind.code, title=ind.title, kind=ind.kind, rule_kind=ind.rule.kind,
+            points=from_cents(to_cents(ind.points)), **fields,
+        )  # fmt: skip
+
+    def leaf_column(self, j: int, idx: Sequence[int] | None = None) -> list[tuple]:
+        """Leaf j of every target (or of the targets at `idx`) as ITEM_FIELDS tuples. Built a leaf at a
+        time across regions, so the leaf's own wording (rule, figure names, points, verb) is worked
+        out once, not once per region: a national store writes 130,000 of these."""
+        ind, n = self.leaves[j], len(self.regions)
+        idx = range(n) if idx is None else idx
+        veto, auto = ind.rule.kind == "veto", self._auto.get(j)
         verb = "扣" if ind.kind == "deduction" else "得"
         pts = from_cents(to_cents(ind.points))
-        if r.kind == "veto":
-            cap = r.cap_grade or (self.scheme.grade_bands[-1].name if self.scheme.grade_bands else "")
-            text = {
-                "violated": f"触发一票否决，等次最高为{cap}",
-                "clear": "未触发一票否决",
-                "insufficient": "数据不足，未能判定是否触发一票否决，请核实",
-                "unscored": "尚未认定",
-            }[status]
-            explanation = f"{what}：{text}" if what else text
-        elif who == "reviewer":
-            base = f"{what}，自动计算{verb}{from_cents(self.auto_cents[i, j])}分；" if auto else ""
-            own = f"（自评{ms.self_score}分）" if ms.self_score is not None else ""
-            explanation = f"{base}复核评定{verb}{score}分{own}（满分{pts}分）"
-        elif who == "self":
-            explanation = f"自评{verb}{score}分，尚未复核（满分{pts}分）"
-        elif who == "auto":
-            explanation = f"{what}，{verb}{score}分（满分{pts}分）"
-        else:
-            explanation = "尚未评分" if not what else f"{what}，暂{verb}0分（满分{pts}分）"
-        if ms.comment:
-            explanation += f"；意见：{ms.comment}"
-        return ItemScore(
-            code=ind.code,
-            title=ind.title,
-            kind=ind.kind,
-            rule_kind=r.kind,
-            points=pts,
-            score=score,
-            contribution=contribution,
-            status=status,
-            who=who,
-            rule=rule,
-            figures=figures,
-            explanation=explanation,
-            self_score=ms.self_score,
-            reviewer_score=ms.reviewer_score,
-            auto_score=from_cents(self.auto_cents[i, j]) if auto is not None and r.kind != "veto" else None,
-            auto_verdict=auto_verdict,
-            **check,
-        )
+        manual = self._manual.get(j, {})
+        found = self._auto_found(j, idx)
+        cents, auto_cents = self.cents[:, j].tolist(), self.auto_cents[:, j].tolist()
+        status, who = self.status[:, j].tolist(), self.who[:, j].tolist()
+        sign = -1 if ind.kind == "deduction" else 1
+        has_auto_score = auto is not None and not veto
+        cap = ind.rule.cap_grade or (self.scheme.grade_bands[-1].name if self.scheme.grade_bands else "")
+        veto_text = {
+            S_VIOLATED: f"触发一票否决，等次最高为{cap}", S_CLEAR: "未触发一票否决",
+            S_INSUFFICIENT: "数据不足，未能判定是否触发一票否决，请核实", S_UNSCORED: "尚未认定",
+        }  # fmt: skip
+        none = ManualScore()
+        out = []
+        for k, i in enumerate(idx):
+            rule, figures, what, auto_verdict, check = found[k]
+            score, w, ms = _cents_decimal(cents[i]), who[i], manual.get(i, none)
+            if veto:
+                text = veto_text[status[i]]
+                explanation = f"{what}：{text}" if what else text
+            elif w == W_REVIEWER:
+                base = f"{what}，自动计算{verb}{_cents_decimal(auto_cents[i])}分；" if auto else ""
+                own = f"（自评{ms.self_score}分）" if ms.self_score is not None else ""
+                explanation = f"{base}复核评定{verb}{score}分{own}（满分{pts}分）"
+            elif w == W_SELF:
+                explanation = f"自评{verb}{score}分，尚未复核（满分{pts}分）"
+            elif w == W_AUTO:
+                explanation = f"{what}，{verb}{score}分（满分{pts}分）"
+            else:
+                explanation = "尚未评分" if not what else f"{what}，暂{verb}0分（满分{pts}分）"
+            if ms.comment:
+                explanation += f"；意见：{ms.comment}"
+            out.append((
+                score, _ZERO if veto else score * sign, STATUS[status[i]], WHO[w], rule,
+                figures, explanation, ms.self_score, ms.reviewer_score,
+                _cents_decimal(auto_cents[i]) if has_auto_score else None, auto_verdict,
+                check.get("value"), check.get("threshold"), check.get("unit", ""), check.get("comparison", ""),
+                check.get("source", ""), check.get("confidence", ""),
+            ))  # fmt: skip
+        return out
+
+    def _auto_found(self, j: int, idx: Sequence[int]) -> list[tuple]:
+        """(rule, figures, what automation found in words, auto verdict, check figures) per target."""
+        ind, auto = self.leaves[j], self._auto.get(j)
+        if auto is None:
+            rule = "人工评分" if ind.rule.kind != "veto" else "人工认定是否触发一票否决"
+            return [(rule, (), "", "", {})] * len(idx)
+        rows = [int(self._targets[i]) for i in idx]
+        if auto.expr is not None:
+            return self._expr_found(ind, auto, rows)
+        scheme_source = f"评价方案规定（{self.scheme.title}{'；分值或标准为推定' if ind.assumed else ''}）"
+        found = []
+        for row in rows:
+            out = auto.result.at(row)
+            what = {"pass": "符合", "fail": "不符合", "insufficient": "数据不足，无法判定"}[out.verdict]
+            comparison = out.comparison()
+            if comparison:
+                what = f"{comparison}，{what}"
+            if out.note and out.verdict == "insufficient":
+                what += f"（{out.note}）"
+            check = {
+                "value": out.value, "threshold": out.threshold, "unit": out.unit, "comparison": comparison,
+                "source": out.source if out.confidence else scheme_source, "confidence": out.confidence,
+            }  # fmt: skip
+            found.append((out.rule, out.figures, what, out.verdict, check))
+        return found
+
+    def _expr_found(self, ind: Indicator, auto: _Auto, rows: list[int]) -> list[tuple]:
+        rule = f"自动计算：{auto.expr.canonical()}"
+        figures = _ExprFigures(auto.expr, self._ds, self.year)
+        flip = ind.kind == "deduction" or ind.rule.kind == "veto"
+        known, value, is_bool = auto.result.known, auto.result.value, auto.expr.kind == BOOL
+        found = []
+        for row in rows:
+            check: dict = {}
+            if not known[row]:
+                what, verdict = "数据不足，无法计算", "insufficient"
+            elif is_bool:
+                val = bool(value[row])
+                what, verdict = ("结果为“是”" if val else "结果为“否”"), ("pass" if val != flip else "fail")
+            else:
+                val = float(value[row])
+                what, verdict, check = f"计算值为{val:.4g}", "", {"value": val}  # a share: no pass / fail
+            found.append((rule, figures.at(row), what, verdict, check))
+        return found
 
 
-def _expr_figures(expr: Expr, ds: Dataset, year: int, row: int) -> tuple[Figure, ...]:
-    cat = default_catalogue()
-    out = []
-    for ref in sorted(expr.references, key=lambda r: (r.code, -r.offset, r.children)):
-        name = cat[ref.code].name if ref.code in cat else ref.code
-        unit = cat[ref.code].unit if ref.code in cat else ""
-        y = year + ref.offset
-        if ref.children:
-            kids = np.flatnonzero(ds.parent == row)
-            vals = ds.column(ref.code, y)[kids]
-            total = float(vals.sum()) if len(kids) and np.isfinite(vals).all() else None
-            out.append(Figure(ref.code, f"{name}（下级合计）", y, total, unit))
-        else:
-            out.append(Figure(ref.code, name, y, ds.value(ref.code, y, row), unit))
-    return tuple(out)
+ITEM_FIELDS = (
+    "score", "contribution", "status", "who", "rule", "figures", "explanation", "self_score", "reviewer_score",
+    "auto_score", "auto_verdict", "value", "threshold", "unit", "comparison", "source", "confidence",
+)  # fmt: skip
+_ZERO = Decimal(0).quantize(CENT)
+
+
+@lru_cache(maxsize=65536)
+def _cents_decimal(cents: int) -> Decimal:
+    """from_cents, remembered: a scheme's scores take few distinct values, and Decimal division is slow."""
+    return from_cents(cents)
+
+
+class _ExprFigures:
+    """The figures an expression reads, for one region at a time: names, units and each region's
+    children looked up once per expression instead of once per region."""
+
+    def __init__(self, expr: Expr, ds: Dataset, year: int):
+        cat = default_catalogue()
+        self.refs = []
+        for ref in sorted(expr.references, key=lambda r: (r.code, -r.offset, r.children)):
+            name = cat[ref.code].name if ref.code in cat else ref.code
+            unit = cat[ref.code].unit if ref.code in cat else ""
+            y = year + ref.offset
+            column = ds.column(ref.code, y)
+            if ref.children:
+                self.refs.append((ref.code, f"{name}（下级合计）", y, unit, column, True))
+            else:
+                self.refs.append((ref.code, name, y, unit, column, False))
+        self.kids: dict[int, np.ndarray] | None = None
+        self.ds = ds
+
+    def at(self, row: int) -> tuple[Figure, ...]:
+        out = []
+        for code, name, y, unit, column, children in self.refs:
+            if children:
+                kids = self._kids(row)
+                vals = column[kids]
+                total = float(vals.sum()) if len(kids) and np.isfinite(vals).all() else None
+                out.append(Figure(code, name, y, total, unit))
+            else:
+                v = float(column[row])
+                out.append(Figure(code, name, y, v if np.isfinite(v) else None, unit))
+        return tuple(out)
+
+    def _kids(self, row: int) -> np.ndarray:
+        if self.kids is None:  # each parent's rows, ascending as np.flatnonzero gives them (same sums)
+            parent = self.ds.parent
+            order = np.argsort(parent, kind="stable")
+            bounds = np.searchsorted(parent[order], np.arange(len(parent) + 1))
+            self.kids = {p: order[bounds[p]:bounds[p + 1]] for p in range(len(parent))}
+        return self.kids[row]
 
 
 def _frozen(params: Mapping) -> tuple:

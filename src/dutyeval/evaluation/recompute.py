@@ -18,7 +18,7 @@ from huey.contrib.djhuey import db_task
 
 from dutyeval.collection.models import DataElement, DataValue
 from dutyeval.core.expr import Dataset
-from dutyeval.core.scoring import ManualScore, SchemeScores, score_all
+from dutyeval.core.scoring import ManualScore, SchemeScores, score_all, to_cents
 from dutyeval.regions.models import Region
 from dutyeval.schemes.models import Indicator
 
@@ -160,18 +160,24 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
         subs = subs.filter(region__code__in=only)
     sub_ids = dict(subs.values_list("region__code", "pk"))
     shift = year_shift(cycle)
-    kinds = {ind.code: ind.rule.kind for ind in scores.leaves}
     results, items = [], []
     codes = scores.regions.tolist()
+    cards = scores.cards()
+    columns = []
+    for j in range(len(scores.leaves)):  # a leaf at a time across regions: its wording is built once
+        columns.append(_leaf_rows(scores, j, shift))
+        if j % 5 == 0:
+            progress(40 + int(40 * j / max(len(scores.leaves), 1)), f"生成评分表 {j}/{len(scores.leaves)}")
+    inner = list(cards.subtotals)
     for n, code in enumerate(codes):
-        card = scores.scorecard(code)
         results.append(Result(
-            submission_id=sub_ids[code], total=card.total, grade=card.grade, grade_before_veto=card.grade_before_veto,
-            rank=card.rank, vetoes=list(card.vetoes), insufficient=card.insufficient,
+            submission_id=sub_ids[code], total=cards.total[n], grade=cards.grade[n],
+            grade_before_veto=cards.grade_before_veto[n], rank=cards.rank[n], vetoes=cards.vetoes[n],
+            insufficient=cards.insufficient[n],
         ))  # fmt: skip
-        items.append(_item_rows(card, kinds, shift))
-        if n % 50 == 0:
-            progress(40 + int(40 * n / max(len(codes), 1)), f"生成评分表 {n}/{len(codes)}")
+        rows = [column[n] for column in columns]
+        rows += [(c, False, cards.subtotals[c][n], cards.subtotals[c][n], *SUBTOTAL_REST) for c in inner]
+        items.append(rows)
     progress(80, "写入结果")
     with transaction.atomic():
         old = Result.objects.filter(submission__cycle=cycle)
@@ -195,21 +201,41 @@ ITEM_COLUMNS = (
 SUBTOTAL_REST = ("", "", False, None, "", "", "", None, None, "", "", "", "", "[]")
 
 
+def _leaf_rows(scores: SchemeScores, j: int, shift: dict[str, int]) -> list[tuple]:
+    """Leaf j of every region as an item row (ITEM_COLUMNS without result_id)."""
+    ind = scores.leaves[j]
+    code, kind, points = ind.code, ind.rule.kind, to_cents(ind.points)
+    graded = kind not in ("manual", "veto")  # an automatic item scored below its points has failed
+    rows = []
+    for it in scores.leaf_column(j):
+        score, status = it[0], it[2]
+        failed = status == "violated" or (graded and status == "scored" and to_cents(score) < points)
+        rows.append((
+            code, True, score, it[1], status, it[3], failed, it[9], it[10], it[4], it[6], _finite(it[11]),
+            _finite(it[12]), it[13] or "", it[14], it[15], it[16], _figures_json(it[5], shift),
+        ))  # fmt: skip
+    return rows
+
+
+def _figures_json(figures, shift: dict[str, int]) -> str:
+    return orjson.dumps([
+        {"code": f.code, "name": f.name, "year": f.year - shift.get(f.code, 0), "value": _num(f.value),
+         "unit": f.unit} for f in figures
+    ]).decode()  # fmt: skip
+
+
 def _item_rows(card, kinds: dict[str, str], shift: dict[str, int]) -> list[tuple]:
-    """One tuple per leaf (ITEM_COLUMNS without result_id), then one per inner indicator with the core's
-    subtotal."""
+    """One scorecard's rows, built item by item: the reference the column-wise store must equal."""
     rows = []
     for it in card.items:
         kind = kinds[it.code]
         failed = it.status == "violated" or (
             kind not in ("manual", "veto") and it.status == "scored" and it.score < it.points
         )
-        figures = [{"code": f.code, "name": f.name, "year": f.year - shift.get(f.code, 0), "value": _num(f.value),
-                    "unit": f.unit} for f in it.figures]  # fmt: skip
         rows.append((
             it.code, True, it.score, it.contribution, it.status, it.who, failed, it.auto_score, it.auto_verdict,
             it.rule, it.explanation, _finite(it.value), _finite(it.threshold), it.unit or "", it.comparison,
-            it.source, it.confidence, orjson.dumps(figures).decode(),
+            it.source, it.confidence, _figures_json(it.figures, shift),
         ))  # fmt: skip
     for code, subtotal in card.subtotals.items():
         rows.append((code, False, subtotal, subtotal, *SUBTOTAL_REST))
