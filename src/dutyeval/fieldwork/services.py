@@ -294,17 +294,31 @@ def parse_values(lines, values: dict) -> dict[str, Decimal]:
     return out
 
 
+def _num(d: Decimal) -> str:
+    """1200, 5040.5 — not 1200.00 or 1.2E+3."""
+    return format(d.normalize(), "f")
+
+
 def _finding_text(vs: VisitedSchool, line, verified: Decimal, dev: fieldcheck.Deviation) -> str:
     sign = "多报" if dev.difference < 0 else "少报"
-    return (f"{vs.school.name}{line.level_label}{line.label}：填报 {line.reported:f}{line.unit}，"
-            f"核查 {verified:f}{line.unit}，{sign} {abs(dev.difference):f}{line.unit}（偏差 {dev.relative:.1%}）")
+    return (f"{vs.school.name}{line.label}（{line.level_label}）：填报 {_num(line.reported)}{line.unit}，"
+            f"核查 {_num(verified)}{line.unit}，{sign} {_num(abs(dev.difference))}{line.unit}（偏差 {dev.relative:.1%}）")
 
 
-@transaction.atomic
 def submit_checklist(vs: VisitedSchool, user, values: dict, note: str = "") -> tuple[VisitedSchool, bool]:
     """Store the whole checklist at once. Returns (school, stored now). A repeated submit of the same
     values (the phone resending after a dropped connection) changes nothing and is accepted; a
-    submit with other values after the first is refused and audited."""
+    submit with other values after the first is refused and audited (outside the transaction that
+    refuses it, so the record stays)."""
+    with transaction.atomic():
+        vs, stored, refused = _submit(vs, user, values, note)
+    if refused is not None:
+        log_action("fieldwork.checklist.refused", actor=user, obj=vs, region=vs.visit.region, data=refused)
+        raise FieldworkError("该校核查表已提交，不能再修改")
+    return vs, stored
+
+
+def _submit(vs: VisitedSchool, user, values: dict, note: str):
     vs = VisitedSchool.objects.select_for_update().select_related("visit__team__cycle", "visit__region", "school") \
         .get(pk=vs.pk)
     team, cycle = vs.visit.team, vs.visit.team.cycle
@@ -317,10 +331,8 @@ def submit_checklist(vs: VisitedSchool, user, values: dict, note: str = "") -> t
     if vs.submitted_at:
         stored = {f"{c.element}@{c.level}": c.verified for c in vs.checks.all()}
         if stored == parsed:
-            return vs, False
-        log_action("fieldwork.checklist.refused", actor=user, obj=vs, region=vs.visit.region,
-                   data={"school": vs.school.code, "values": {k: str(v) for k, v in parsed.items()}})
-        raise FieldworkError("该校核查表已提交，不能再修改")
+            return vs, False, None
+        return vs, False, {"school": vs.school.code, "values": {k: str(v) for k, v in parsed.items()}}
     policy = policy_of(cycle)
     found = []
     for line in lines:
@@ -335,7 +347,7 @@ def submit_checklist(vs: VisitedSchool, user, values: dict, note: str = "") -> t
     vs.save(update_fields=["submitted_at", "submitted_by", "note"])
     log_action("fieldwork.checklist.submit", actor=user, obj=vs, region=vs.visit.region,
                data={"school": vs.school.code, "values": {k: str(v) for k, v in parsed.items()}, "beyond": found})
-    return vs, True
+    return vs, True, None
 
 
 def attach_file(vs: VisitedSchool, user, upload, filename: str) -> FieldFile:
