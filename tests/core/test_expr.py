@@ -435,3 +435,47 @@ def test_vectorised_result_equals_scalar_reference(node, d):
         if want is not None:
             assert got == want or (isinstance(want, float) and math.isclose(got, want, rel_tol=0, abs_tol=0))
     assert not np.isinf(result.value).any()
+
+
+# ---- prev(x): each element's own previous data year -------------------------------------------
+def test_prev_is_the_previous_year_and_prints_as_an_offset():
+    assert parse("prev(#{a})").ast == parse("#{a}[y-1]").ast
+    assert parse("prev(prev(#{a}))").canonical() == "#{a}[y-1][y-1]"
+    assert parse("#{a} >= prev(#{a})").canonical() == "#{a} >= #{a}[y-1]"
+    assert parse("prev(#{a} > 1)").kind == BOOL
+
+
+@pytest.mark.parametrize(
+    "text,pos,token", [("prev()", 0, "prev"), ("prev(#{a}, 1)", 0, "prev"), ("prev #{a}", 5, "#{a}")]
+)
+def test_prev_takes_one_argument(text, pos, token):
+    with pytest.raises(ExprError) as err:
+        parse(text)
+    assert (err.value.pos, err.value.token) == (pos, token)
+
+
+def test_prev_reads_the_previous_column_whatever_year_each_element_belongs_to(ds):
+    # the dataset lines each element up with its own previous year: finance collected for the year
+    # before the school year is stored at the data year, so prev() is finance Y−1 and school year
+    # (Y−1)/Y alike; year_shift only changes what the years are called
+    shifted = Dataset(ds.regions, ds.first_year, ds.n_years, ds.values, ds.parent, {"edu_exp_budget": 1})
+    for d in (ds, shifted):
+        got = parse("prev(#{edu_exp_budget})").evaluate(d, 2023)
+        assert [got.at(i) for i in range(4)] == [None, 110, 50, None]
+    assert shifted.year_of("edu_exp_budget", 2023) == 2022 and shifted.year_of("enrol_primary", 2023) == 2023
+
+
+@given(any_expr, datasets())
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_prev_of_any_expression_equals_it_shifted_back_a_year(node, d):
+    ds, data, parent = d
+    text = to_source(node)
+    e = parse(f"prev({text})")
+    assert e.canonical() == parse(f"({text})[y-1]").canonical()
+    result = e.evaluate(ds, 2022)
+    for i in range(len(ds)):
+        want = _ref_eval(node, data, parent, i, 2021)
+        got = result.at(i)
+        assert (got is None) == (want is None), (text, i, got, want)
+        if want is not None:
+            assert got == want
