@@ -138,7 +138,8 @@ def export(request, pk: int):
     table = _table(services.current_import(cycle))
     if table is None:
         raise Http404
-    headers = ["区域代码", "区域"] + [f"{h}平均分" for h in table["headers"]] + [f"{h}与省均差" for h in table["headers"]]
+    headers = (["区域代码", "区域"] + [f"{h}（平均分）" for h in table["headers"]]
+               + [f"{h}（与省均差）" for h in table["headers"]])
     rows = [[r["code"], r["name"], *[c["mean"] for c in r["cells"]], *[c["diff"] for c in r["cells"]]]
             for r in table["rows"]]
     rows.append(["", "全省（各地区平均）", *table["provincial_row"]])
