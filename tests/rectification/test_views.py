@@ -95,3 +95,23 @@ def test_bad_input_on_the_page_shows_the_message_and_writes_nothing(reviewed, cl
     # the office's action is not the county's
     r = c.post(reverse("rect-dashboard", args=[w.cycle.pk]), {"action": "generate"})
     assert r.status_code == 404
+
+
+def test_the_dashboard_charts_progress_by_month_within_the_viewers_scope(reviewed, client_as):
+    import io
+
+    from evidence.samples import pdf
+
+    w = reviewed
+    plan, edu, fin, other = _two_tasks(w)
+    n = plan.tasks.count()
+    edu.refresh_from_db()
+    services.report_progress(edu, w.edu_user, text="已完成", files=[(io.BytesIO(pdf()), "验收.pdf")])
+    services.close_task(edu, w.province_admin)  # before its deadline: on time
+    month = f"{TODAY.year}-{TODAY.month:02d}"
+    r = client_as(w.province_admin).get(reverse("rect-dashboard", args=[w.cycle.pk]))
+    assert r.context["progress"] == [{"month": month, "open": n, "overdue": 0, "closed_on_time": 1, "closed_late": 0}]
+    html = r.content.decode()
+    assert 'id="progress-chart"' in html and "progress.js" in html and "echarts.min.js" in html
+    # n − 1 of 泽州县's still open + 阳城县's one; the dashboard is the offices' page, not a county's
+    assert client_as(w.county_filler).get(reverse("rect-dashboard", args=[w.cycle.pk])).status_code == 404

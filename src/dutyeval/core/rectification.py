@@ -36,3 +36,44 @@ def period_of(day: date, rhythm: str) -> str:
     if rhythm == "monthly":
         return f"{day.year}年{day.month}月"
     raise ValueError(f"unknown rhythm {rhythm!r}")
+
+
+def month_ends(first: date, today: date, limit: int = 36) -> list[date]:
+    """The last day of each month from `first`'s month to `today`'s (today itself for the current month),
+    at most `limit` months, the latest kept."""
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (today.year, today.month):
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append(min(date.fromordinal(nxt.toordinal() - 1), today))
+        y, m = nxt.year, nxt.month
+    return out[-limit:]
+
+
+STATUSES = ("open", "overdue", "closed_on_time", "closed_late")
+
+
+def status_on(day: date, opened: date, deadline: date, closed: date | None) -> str | None:
+    """A task's status at the end of `day`: None before it opened; closed on time / late once closed;
+    else overdue after its deadline, open before."""
+    if opened > day:
+        return None
+    if closed is not None and closed <= day:
+        return "closed_on_time" if closed <= deadline else "closed_late"
+    return "overdue" if deadline < day else "open"
+
+
+def progress_by_month(tasks, today: date) -> list[dict]:
+    """[{month: "2025-05", open, overdue, closed_on_time, closed_late}] at each month's end, for tasks
+    given as (opened, deadline, closed or None). A task reopened later counts by its current dates."""
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    out = []
+    for end in month_ends(min(t[0] for t in tasks), today):
+        row = dict.fromkeys(STATUSES, 0)
+        for opened, deadline, closed in tasks:
+            s = status_on(end, opened, deadline, closed)
+            if s:
+                row[s] += 1
+        out.append({"month": f"{end.year}-{end.month:02d}", **row})
+    return out

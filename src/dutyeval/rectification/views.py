@@ -25,6 +25,7 @@ from dutyeval.evidence.detect import ACCEPT, KINDS
 
 from . import documents, services
 from .models import EvidenceFile, Finding, Plan, Programme, RectDocument, Rhythm, Task
+from .progress import monthly_progress
 from .services import RectificationError, TaskInput
 
 
@@ -131,6 +132,7 @@ def dashboard(request, pk: int):
         "carried": carried, "interviews": interviews, "today": today,
         "rhythm": prog.rhythm if prog else Rhythm.MONTHLY, "rhythms": Rhythm.choices,
         "total": Tally() if not tasks else dict(_tally(tasks, lambda t: "all", today))["all"],
+        "progress": monthly_progress(tasks, today),
         "next_cycle": services.next_cycle(cycle), "no_result": [s.region.name for s in subs
                                                                 if s.state not in services.COMPLETE][:20],
     })

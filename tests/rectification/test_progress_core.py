@@ -1,0 +1,35 @@
+"""core.rectification's progress over time, by hand: each task's status at each month's end."""
+
+from datetime import date
+
+from dutyeval.core.rectification import month_ends, progress_by_month, status_on
+
+
+def test_month_ends_run_to_today_across_a_year_end():
+    assert month_ends(date(2024, 11, 20), date(2025, 2, 10)) == [
+        date(2024, 11, 30), date(2024, 12, 31), date(2025, 1, 31), date(2025, 2, 10)]
+    assert month_ends(date(2024, 2, 1), date(2024, 3, 1)) == [date(2024, 2, 29), date(2024, 3, 1)]
+    assert len(month_ends(date(2020, 1, 1), date(2025, 1, 1), limit=12)) == 12
+
+
+def test_status_on_a_day():
+    opened, deadline = date(2025, 1, 10), date(2025, 3, 31)
+    assert status_on(date(2025, 1, 9), opened, deadline, None) is None
+    assert status_on(date(2025, 3, 31), opened, deadline, None) == "open"  # the deadline day is still on time
+    assert status_on(date(2025, 4, 1), opened, deadline, None) == "overdue"
+    assert status_on(date(2025, 4, 30), opened, deadline, date(2025, 3, 31)) == "closed_on_time"
+    assert status_on(date(2025, 4, 30), opened, deadline, date(2025, 4, 2)) == "closed_late"
+    assert status_on(date(2025, 4, 1), opened, deadline, date(2025, 4, 2)) == "overdue"  # not yet closed
+
+
+def test_progress_by_month_counts_each_task_once_a_month():
+    tasks = [
+        (date(2025, 1, 10), date(2025, 2, 28), date(2025, 2, 20)),  # closed on time in February
+        (date(2025, 1, 10), date(2025, 2, 28), date(2025, 4, 5)),   # overdue in March, closed late in April
+        (date(2025, 2, 15), date(2025, 6, 30), None),               # opened in February, still open
+    ]
+    rows = progress_by_month(tasks, date(2025, 4, 12))
+    assert [r["month"] for r in rows] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    table = [(r["open"], r["overdue"], r["closed_on_time"], r["closed_late"]) for r in rows]
+    assert table == [(2, 0, 0, 0), (2, 0, 1, 0), (1, 1, 1, 0), (1, 0, 1, 1)]
+    assert progress_by_month([], date(2025, 4, 12)) == []
