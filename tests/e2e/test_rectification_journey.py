@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from evidence.samples import pdf
+from rectification.schemes import ledger_scheme
 
 from dutyeval.evaluation.models import Cycle, Submission
 from dutyeval.rectification import services
@@ -168,6 +169,10 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     assert "泽州县" in page.inner_text("#interviews")
     row = page.locator(f"#by-region tr[data-region='{w.zezhou.code}']").inner_text()
     assert "已审核通过" in row
+    # progress over time: this month, one task closed on time and one overdue, drawn by ECharts
+    page.wait_for_selector("#progress-chart canvas")
+    cells = page.locator("#progress-table tr[data-month]").last.locator("td").all_text_contents()
+    assert cells == [f"{today.year}-{today.month:02d}", "0", "1", "1", "0"]
     shot(page, "7-dashboard")
 
     # the county generates its rectification report, Word and PDF
@@ -193,7 +198,9 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
         assert target.read_bytes()[:4] == b"%PDF"
 
     # next year: a new cycle of the same office; the carried task is checked against 2021's figures
-    nxt = Cycle.objects.create(name="山西省2022年评价", scheme=w.scheme, year=2022, data_year=2021, root=w.shanxi)
+    # (its scheme scores the ledger: 12.1 half the points off per overdue task, 12.2 the share closed on time)
+    nxt = Cycle.objects.create(name="山西省2022年评价", scheme=ledger_scheme(tmp_path), year=2022, data_year=2021,
+                               root=w.shanxi)
     Submission.objects.create(cycle=nxt, region=w.zezhou)
     record_history(w.zezhou, 2021, {"classes_compulsory": "790", "classes_large": "0"})
     login("province_admin")
@@ -213,3 +220,12 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     for label in ("保存整改任务", "整改任务开始执行", "督办整改任务", "按新年度数据核验整改任务"):
         assert label in history
     shot(page, "10-task-history")
+
+    # the new cycle scores last year's promises: 2 tasks, the budget one closed on time, the 大班额 one
+    # closed by the data check after its deadline (overdue) → 12.2 = 3 × 1/2, 12.1 = 3 × (1 − 0.5 × 1)
+    store(nxt, compute(nxt))
+    page.goto(f"{url}/s/{Submission.objects.get(cycle=nxt, region=w.zezhou).pk}/scorecard/")
+    on_time = page.locator("#scorecard tr[data-code='12.2']").inner_text()
+    overdue = page.locator("#scorecard tr[data-code='12.1']").inner_text()
+    assert "1.50" in on_time and "1.50" in overdue
+    shot(page, "11-next-cycle-scorecard")

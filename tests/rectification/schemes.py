@@ -1,6 +1,6 @@
 """The shipped Shanxi county scheme with its last two items (12.1, 12.2: 3 points each) scored from the
 rectification ledger, as a province would write next year's scheme (seed 001: 整改落实情况将纳入下一年度评价).
-The total stays 100: only the two rules change."""
+The total stays 100: only the two items' titles and rules change."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ def ledger_scheme(folder: Path):
 
     text = next(p for p in library_paths() if p.stem == "shanxi-2021-county").read_text("utf-8")
     text = text.replace("code: shanxi-2021-county", "code: shanxi-2022-county-ledger", 1)
-    for code, expr in (("12.1", OVERDUE), ("12.2", ON_TIME)):
+    for code, title, expr in (("12.1", "上年度整改任务无逾期（每逾期1项扣一半分值）", OVERDUE),
+                              ("12.2", "上年度整改任务按期销号率", ON_TIME)):
         anchor = f'      - code: "{code}"\n'
         head, tail = text.split(anchor, 1)
-        text = head + anchor + f'        rule: {{kind: auto, expression: "{expr}"}}\n' + tail
+        _old_title, tail = tail.split("\n", 1)
+        text = head + anchor + f"        title: {title}\n" + f'        rule: {{kind: auto, expression: "{expr}"}}\n' + tail
     path = folder / "shanxi-2022-county-ledger.yaml"
     path.write_text(text, "utf-8")
     scheme, _ = import_scheme_file(path)
