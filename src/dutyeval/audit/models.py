@@ -161,4 +161,7 @@ ACTION_LABELS = {
     "rectification.task.data_check": _("按新年度数据核验整改任务"),
     "rectification.report.generate": _("生成整改情况报告"),
     "rectification.notice.generate": _("生成督办通知"),
+    "rectification.followup.draw": _("生成整改回头看抽签名单"),
+    "rectification.followup.record": _("记录整改回头看核查"),
+    "rectification.task.reopen": _("回头看不属实，整改任务重新打开"),
 }
