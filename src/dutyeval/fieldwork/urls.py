@@ -10,6 +10,6 @@ urlpatterns = [
     path("cycles/<int:pk>/credibility/", views.credibility_page, name="credibility"),
     path("teams/<int:pk>/", views.team_page, name="team"),
     path("checks/<int:pk>/", views.checklist_page, name="checklist"),
-    path("files/<int:pk>/", views.file_download, name="file"),
+    path("files/<int:file>/", views.file_download, name="file"),
     path("s/<int:pk>/", views.region_page, name="region"),
 ]

@@ -217,9 +217,9 @@ def checklist_page(request, pk: int):
 
 
 @login_required
-def file_download(request, pk: int):
+def file_download(request, file: int):
     f = get_object_or_404(FieldFile.objects.select_related("school__visit__team__cycle", "school__visit__region"),
-                          pk=pk)
+                          pk=file)
     visit = f.school.visit
     sub = Submission.objects.filter(cycle=visit.team.cycle, region=visit.region).first()
     if not (services.may_see_team(request.user, visit.team) or (sub and _region_sees(request.user, sub))):
