@@ -205,3 +205,37 @@ def test_every_check_is_known_to_the_scheme_validator_and_cites_a_source():
     assert set(KNOWN_CHECKS) == set(CHECKS)
     for name, spec in default_thresholds().specs.items():
         assert spec.entries[0].source and spec.entries[0].confidence in ("H", "M", "L"), name
+
+
+# ---- what a scheme file may say ----------------------------------------------------------------
+def _scheme(rule: dict) -> dict:
+    return {
+        "code": "t-2021-county", "version": 1, "title": "测试方案", "issuer": "测试督导办", "doc_number": "测〔2021〕1号",
+        "year": 2021, "level": "county", "total_points": 10,
+        "grade_bands": [{"name": "合格", "min_score": 6}, {"name": "不合格", "min_score": 0}],
+        "indicators": [{"code": "1", "title": "投入", "points": 10,
+                        "children": [{"code": "1.1", "title": "检查", "points": 10, "rule": rule}]}],
+    }  # fmt: skip
+
+
+def _errors(rule: dict) -> list[str]:
+    from dutyeval.core.schemefile import SchemeFileError, parse_scheme
+
+    try:
+        parse_scheme(_scheme(rule))
+    except SchemeFileError as err:
+        return err.errors
+    return []
+
+
+def test_scheme_files_state_weak_thresholds_and_may_leave_national_ones():
+    assert _errors({"kind": "check", "check": "balance_cv", "params": {"level": "both"}}) == []
+    assert _errors({"kind": "check", "check": "balance_cv", "params": {"level": "junior", "threshold": 0.24}}) == []
+    assert _errors({"kind": "check", "check": "training_funds_pub_share"}) == []
+    missing = _errors({"kind": "check", "check": "private_compulsory_share"})
+    assert len(missing) == 1 and "threshold" in missing[0]
+    assert _errors({"kind": "check", "check": "private_compulsory_share", "params": {"threshold": 5}}) == []
+    bad = _errors({"kind": "check", "check": "public_funds_disbursed", "params": {"boarding": "两百", "flor": 100}})
+    assert len(bad) == 2
+    assert _errors({"kind": "check", "check": "public_funds_disbursed",
+                    "params": {"boarding": 300, "floor": 100, "special": 7000}}) == []  # fmt: skip

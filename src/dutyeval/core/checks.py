@@ -85,7 +85,9 @@ class ThresholdSpec:
         value = self.entries[0].value
         if value is None:
             return True
-        return isinstance(value, Mapping) and level is not None and value.get(level) is None
+        # "both" (balance_cv, per_student_public_funds) reads the primary and the junior figure
+        levels = ("primary", "junior") if level == "both" else (level,)
+        return isinstance(value, Mapping) and level is not None and any(value.get(lv) is None for lv in levels)
 
 
 class Thresholds:
