@@ -271,3 +271,49 @@ class RectDocument(models.Model):
         verbose_name = _("整改公文")
         verbose_name_plural = _("整改公文")
         ordering = ["-created", "-pk"]
+
+
+class FollowUpDraw(models.Model):
+    """A draws.Draw of the regions to revisit (回头看): made by the draws app's own services, from a frame
+    that excludes regions without tasks and forces in those with overdue tasks (followup.py)."""
+
+    cycle = models.ForeignKey("evaluation.Cycle", verbose_name=_("评价周期"), on_delete=models.CASCADE,
+                              related_name="followup_draws")
+    draw = models.OneToOneField("draws.Draw", verbose_name=_("抽签"), on_delete=models.PROTECT, related_name="followup")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改回头看抽签")
+        verbose_name_plural = _("整改回头看抽签")
+        ordering = ["-created", "-pk"]
+
+
+class FollowUpCheck(models.Model):
+    """One task checked on site in a follow-up visit: is what the region reported true (属实)? A closed
+    task found not true (不属实) is opened again."""
+
+    class Verdict(models.TextChoices):
+        TRUE = "true", _("属实")
+        FALSE = "false", _("不属实")
+
+    task = models.ForeignKey(Task, verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="followups")
+    followup = models.ForeignKey(FollowUpDraw, verbose_name=_("回头看抽签"), on_delete=models.PROTECT,
+                                 related_name="checks")
+    verdict = models.CharField(_("核查结论"), max_length=5, choices=Verdict.choices)
+    note = models.TextField(_("核查情况"), max_length=2000)
+    visited_on = models.DateField(_("核查日期"))
+    state_before = models.CharField(_("核查时任务状态"), max_length=10)
+    reopened = models.BooleanField(_("重新打开任务"), default=False)
+    filename = models.CharField(_("佐证材料"), max_length=255, blank=True)
+    stored_name = models.CharField(max_length=100, blank=True)  # under MEDIA_ROOT/rectification
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True, on_delete=models.PROTECT,
+                           related_name="+")
+    created = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改回头看核查")
+        verbose_name_plural = _("整改回头看核查")
+        ordering = ["created", "pk"]
