@@ -360,7 +360,7 @@ _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
 
 def _propagate_list_units(figs: list[Figure], text: str) -> None:
-    """ Coefficients "0.3、0.2" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
+    """Coefficients "0.3、0.2" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
     for i in range(len(figs) - 2, -1, -1):
         f, nxt = figs[i], figs[i + 1]
         if (

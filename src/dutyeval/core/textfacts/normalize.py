@@ -75,16 +75,28 @@ def to_simplified(line: str) -> str:
 
 def fold(text: str) -> str:
     """Step 1 on its own: same length as ``text``, position for position."""
-    # One scan finds both kinds of characters to fold. Then str.replace runs once for each
-    # distinct full-width character: str.translate would look up every character in a dict,
-    # several times slower on Chinese text.
+    return _fold(text)[0]
+
+
+# Full-width punctuation of every Chinese paragraph: replaced before the scan for the rest, so
+# the scan finds a handful of characters instead of one per comma
+_COMMON_FOLD = "，（）：；"
+
+
+def _fold(text: str) -> tuple[str, set[str]]:
+    """``fold(text)`` and the characters of _fold_or_trad() that it found (tone marks and
+    invisible characters among them, so normalize() knows which of its passes to run)."""
+    # str.replace runs once for each distinct full-width character: str.translate would look
+    # up every character in a dict, several times slower on Chinese text
+    for ch in _COMMON_FOLD:
+        text = text.replace(ch, chr(_FOLD[ord(ch)]))
     found = set(_fold_or_trad().findall(text))
     if not found:
-        return text
+        return text, found
     for ch in found & _FOLD_CHARS:
         text = text.replace(ch, chr(_FOLD[ord(ch)]))
-    if not found - _FOLD_CHARS:
-        return text
+    if not found & _trad_chars():
+        return text, found
     _, detector, _, _ = _t2s_tables()
     # only lines with a traditional character are converted: simplified text stays untouched;
     # the search resumes after each converted line, so its other characters are not visited
@@ -98,16 +110,21 @@ def fold(text: str) -> str:
         done = end
         m = detector.search(text, end)
     parts.append(text[done:])
-    return "".join(parts)
+    return "".join(parts), found
 
 
 _FOLD_CHARS = frozenset(chr(c) for c in _FOLD)
 
 
 @lru_cache(maxsize=1)
+def _trad_chars() -> frozenset[str]:
+    return frozenset(chr(c) for c in _t2s_tables()[0] if c < 0x10000)
+
+
+@lru_cache(maxsize=1)
 def _fold_or_trad() -> re.Pattern[str]:
-    table = _t2s_tables()[0]
-    chars = sorted({chr(c) for c in _FOLD} | {chr(c) for c in table if c < 0x10000})
+    # also the rare characters of step 2's optional passes (tone marks, invisible characters)
+    chars = sorted({chr(c) for c in _FOLD} | _trad_chars() | set(_TONES) | set(_INVISIBLE_CHARS))
     return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
 
 
@@ -120,7 +137,8 @@ _SPACE = re.compile("  *")
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff\u00ad]+")
 _INVISIBLE_CHARS = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_TONE = re.compile(f"[{_TONES}]")
+_TONE_SET = frozenset(_TONES)
+_INVISIBLE_SET = frozenset(_INVISIBLE_CHARS)
 _GLOSS = re.compile(rf"\((?=[a-zü]*[{_TONES}])[a-z{_TONES}ü]{{1,7}}\)")
 _NUM_JOIN_LEFT = "-:./~%("
 _NUM_JOIN_RIGHT = "-:./~%)"
@@ -231,7 +249,7 @@ class Normalized:
 
 
 def normalize(original: str) -> Normalized:
-    folded = fold(original)
+    folded, found = _fold(original)
     n = len(folded)
     # (start, end, soft): soft marks a space between two Chinese characters, worked out here
     # where both neighbours are at hand (a hint that something ended there, see Normalized)
@@ -250,14 +268,14 @@ def normalize(original: str) -> Normalized:
             or (left.isdigit() and right in _NUM_JOIN_RIGHT)
         ):
             spans.append((s, e, "\u4e00" <= left <= "\u9fff" and "\u4e00" <= right <= "\u9fff"))
-    if _TONE.search(folded) is not None:
+    if not _TONE_SET.isdisjoint(found):
         # pinyin glosses a mirror site put after characters: 義務(wù)教育 -> 義務教育
         spans += [
             (*m.span(), False)
             for m in _GLOSS.finditer(folded)
             if m.start() and _is_cjk(folded[m.start() - 1])
         ]
-    if any(c in folded for c in _INVISIBLE_CHARS):
+    if not _INVISIBLE_SET.isdisjoint(found):
         spans += [(*m.span(), False) for m in _INVISIBLE.finditer(folded)]
     for m in _BREAK.finditer(folded):
         s, e = m.span()
