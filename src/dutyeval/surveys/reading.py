@@ -111,7 +111,7 @@ def _read_row(out: Reading, number: int, cells: list[str], columns: dict[str, in
     if out.layout == "respondent":
         score = _number(cell("score"), "得分", problems)
         if score is not None and not Decimal(0) <= score <= scale:
-            problems.append(f"得分 {score} 超出 0–{scale:g} 分的量表")
+            problems.append(f"得分 {score} 超出 0–{_plain(scale)} 分的量表")
         qid = cell("qid")
         if qid and group and (region, qid) in seen_ids:
             problems.append(f"问卷编号“{qid}”在本区域重复")
@@ -125,7 +125,7 @@ def _read_row(out: Reading, number: int, cells: list[str], columns: dict[str, in
         if n_value is not None and n is None:
             problems.append(f"样本量“{cell('n')}”须为正整数")
         if mean is not None and not Decimal(0) <= mean <= scale:
-            problems.append(f"平均分 {mean} 超出 0–{scale:g} 分的量表")
+            problems.append(f"平均分 {mean} 超出 0–{_plain(scale)} 分的量表")
         if group and (region, group.code) in out.cells:
             problems.append(f"{region} 的“{group.label}”重复出现")
         total = mean * n if mean is not None and n else None
@@ -136,6 +136,11 @@ def _read_row(out: Reading, number: int, cells: list[str], columns: dict[str, in
     acc = out.cells.setdefault((region, group.code), [0, Decimal(0)])
     acc[0] += n
     acc[1] += total
+
+
+def _plain(value: Decimal) -> str:
+    """10.00 → 10, 100 → 100 (not 1E+2), 7.5 → 7.5."""
+    return format(value.normalize(), "f")
 
 
 def _number(text: str, name: str, problems: list) -> Decimal | None:

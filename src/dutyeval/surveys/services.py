@@ -201,7 +201,7 @@ def results_table(survey: SurveyImport) -> dict:
     table: dict[str, dict[str, Decimal]] = {}
     names, samples = {}, {}
     for r in results:
-        table.setdefault(r.region.code, {})[r.group] = r.mean
+        table.setdefault(r.region.code, {})[r.group] = compute.rounded(r.mean, setting.decimals)
         names[r.region.code] = r.region.name
         samples[(r.region.code, r.group)] = r.n
     weights = {g: Decimal(str(w)) for g, w in setting.weights.items()}

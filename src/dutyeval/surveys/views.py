@@ -16,7 +16,7 @@ from dutyeval.evaluation.rules import cycle_for, submission_for
 from dutyeval.release.services import region_sees_results
 from dutyeval.web.views.exports import _response, _workbook
 
-from . import services
+from . import compute, services
 from .groups import GROUPS, label
 from .models import SurveyImport
 from .reading import MAX_BYTES
@@ -110,9 +110,13 @@ def preview(request, pk: int):
     for r in results:
         by_region.setdefault(r.region, {})[r.group] = r
     groups = [g for g in GROUPS if any(r.group == g.code for r in results)]
+    decimals = services.setting_for(survey.cycle).decimals
+    for r in results:
+        r.shown = compute.rounded(r.mean, decimals)  # stored to 4 places; shown as the setting rounds
+    names = {r.region.code: r.region.name for r in results}
     rows = [{"region": region, "cells": [cells.get(g.code) for g in groups]}
             for region, cells in sorted(by_region.items(), key=lambda kv: kv[0].code)]
-    under = [{**u, "label": label(u["group"])} for u in survey.under_quota]
+    under = [{**u, "label": label(u["group"]), "name": names.get(u["region"], "")} for u in survey.under_quota]
     return render(request, "surveys/preview.html", {
         "survey": survey, "cycle": survey.cycle, "groups": groups, "rows": rows, "under": under,
         "setting": services.setting_for(survey.cycle), "needs_reason": bool(survey.under_quota or survey.locked_regions),
@@ -143,7 +147,7 @@ def export(request, pk: int):
     rows = [[r["code"], r["name"], *[c["mean"] for c in r["cells"]], *[c["diff"] for c in r["cells"]]]
             for r in table["rows"]]
     rows.append(["", "全省（各地区平均）", *table["provincial_row"]])
-    note = f"{table['setting'].scale:g}分制；与省均差 = 本地区平均分 − 各被评价地区平均分的平均"
+    note = f"{format(table['setting'].scale.normalize(), 'f')}分制；与省均差 = 本地区平均分 − 各被评价地区平均分的平均"
     return _response(_workbook(f"{cycle.name} 满意度调查结果", note, headers, rows), f"survey-{cycle.pk}.xlsx")
 
 
@@ -164,4 +168,5 @@ def region_results(request, pk: int):
         for c, header, prov in zip(row["cells"], table["headers"], table["provincial_row"], strict=True):
             cells.append({**c, "label": header, "provincial": prov})
     return render(request, "surveys/region.html", {"sub": sub, "cycle": sub.cycle, "released": released,
-                                                   "cells": cells, "current": current, "office": office})
+                                                   "cells": cells, "current": current, "office": office,
+                                                   "setting": services.setting_for(sub.cycle)})
