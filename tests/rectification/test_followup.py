@@ -14,8 +14,8 @@ from evidence.samples import pdf
 from dutyeval.audit.models import AuditLog
 from dutyeval.draws import services as draws
 from dutyeval.draws.models import Draw
-from dutyeval.rectification import followup
-from dutyeval.rectification.models import Finding, FollowUpCheck, FollowUpDraw, Plan, Task
+from dutyeval.rectification import followup, services
+from dutyeval.rectification.models import EvidenceFile, Finding, FollowUpCheck, FollowUpDraw, Plan, Task
 from dutyeval.rectification.services import RectificationError
 
 TODAY = timezone.localdate()
@@ -77,8 +77,11 @@ def test_not_true_reopens_a_closed_task_and_true_changes_nothing(ledger, setting
                                      file=(io.BytesIO(pdf()), "现场照片说明.pdf"))
     w.closed.refresh_from_db()
     assert (w.closed.state, w.closed.closure, w.closed.closed_at) == ("open", "", None)
-    assert (check.reopened, check.state_before, check.filename) == (True, "closed", "现场照片说明.pdf")
-    assert (settings.MEDIA_ROOT / "rectification" / check.stored_name).exists()
+    assert (check.reopened, check.state_before) == (True, "closed")
+    (ev,) = check.files.all()
+    assert ev.filename == "现场照片说明.pdf" and ev.task_id == w.closed.pk
+    assert (settings.MEDIA_ROOT / "rectification" / ev.stored_name).exists()
+    assert not services.has_evidence(w.closed)  # a follow-up's file is no evidence for closing the task
     reopen = AuditLog.objects.get(action="rectification.task.reopen")
     assert reopen.data["closure"] == "accepted" and "仍未开工" in reopen.data["reason"]
     ok = followup.record_followup(w.late, w.province_admin, followup=fu, verdict="true", note="进展属实。")
@@ -89,7 +92,7 @@ def test_not_true_reopens_a_closed_task_and_true_changes_nothing(ledger, setting
 
 def _unchanged():
     return (list(Task.objects.order_by("pk").values_list("state", "closure")), FollowUpCheck.objects.count(),
-            AuditLog.objects.filter(action__startswith="rectification.").count())
+            EvidenceFile.objects.count(), AuditLog.objects.filter(action__startswith="rectification.").count())
 
 
 def test_refusals_write_nothing(ledger):

@@ -23,7 +23,7 @@ from dutyeval.core.lottery import Note
 from dutyeval.draws import services as draws
 from dutyeval.draws.models import Draw
 
-from .models import FollowUpCheck, FollowUpDraw, Task
+from .models import EvidenceFile, FollowUpCheck, FollowUpDraw, Task
 from .rules import RectificationError, is_office
 from .services import FOLDER, _notify_region, _store_files
 
@@ -117,16 +117,15 @@ def record_followup(task: Task, user, *, followup: FollowUpDraw | None, verdict:
             t = Task.objects.select_for_update().select_related("plan__region").get(pk=task.pk)
             before = t.state
             reopen = verdict == FollowUpCheck.Verdict.FALSE and t.state == Task.State.CLOSED
-            check = FollowUpCheck(task=t, followup=followup, verdict=verdict, note=note, visited_on=day,
-                                  state_before=before, reopened=reopen, by=user)
+            check = FollowUpCheck.objects.create(task=t, followup=followup, verdict=verdict, note=note,
+                                                 visited_on=day, state_before=before, reopened=reopen, by=user)
             for filename, s, kind in stored:
-                check.filename, check.stored_name, check.content_type = filename, s.name, kind.content_type
-                check.size, check.sha256 = s.size, s.sha256
-            check.save()
+                EvidenceFile.objects.create(followup=check, filename=filename, stored_name=s.name,
+                                            content_type=kind.content_type, size=s.size, sha256=s.sha256)
             log_action("rectification.followup.record", actor=user, obj=t, region=t.plan.region,
                        data={"draw": followup.draw_id, "verdict": verdict, "note": note[:500],
                              "visited_on": day.isoformat(), "state": before,
-                             "file": {"name": check.filename, "sha256": check.sha256} if check.filename else None})
+                             "files": [{"name": f, "sha256": s.sha256} for f, s, _ in stored]})
             if reopen:
                 closure = t.closure
                 t.state, t.closure, t.closed_at, t.closed_by = Task.State.OPEN, "", None, None

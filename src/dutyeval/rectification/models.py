@@ -235,7 +235,11 @@ class ProgressReport(models.Model):
 
 
 class EvidenceFile(models.Model):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="files")
+    """A file of a progress report or of a follow-up check (exactly one of the two)."""
+
+    report = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    followup = models.ForeignKey("FollowUpCheck", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="files")
     filename = models.CharField(_("文件名"), max_length=255)
     stored_name = models.CharField(max_length=100)  # under MEDIA_ROOT/rectification
     content_type = models.CharField(max_length=100)
@@ -245,6 +249,13 @@ class EvidenceFile(models.Model):
     class Meta:
         verbose_name = _("整改佐证材料")
         verbose_name_plural = _("整改佐证材料")
+        constraints = [models.CheckConstraint(
+            condition=models.Q(report__isnull=False, followup__isnull=True)
+            | models.Q(report__isnull=True, followup__isnull=False), name="evidence_of_one_owner")]
+
+    @property
+    def task_id(self) -> int:
+        return self.report.task_id if self.report_id else self.followup.task_id
 
 
 class RectDocument(models.Model):
@@ -304,11 +315,6 @@ class FollowUpCheck(models.Model):
     visited_on = models.DateField(_("核查日期"))
     state_before = models.CharField(_("核查时任务状态"), max_length=10)
     reopened = models.BooleanField(_("重新打开任务"), default=False)
-    filename = models.CharField(_("佐证材料"), max_length=255, blank=True)
-    stored_name = models.CharField(max_length=100, blank=True)  # under MEDIA_ROOT/rectification
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True, on_delete=models.PROTECT,
                            related_name="+")
     created = models.DateTimeField(_("记录时间"), auto_now_add=True)

@@ -343,8 +343,8 @@ def _file(path, filename: str, content_type: str, attachment: bool = True) -> Fi
 
 @login_required
 def evidence_file(request, pk: int):
-    ev = get_object_or_404(EvidenceFile.objects.select_related("report__task"), pk=pk)
-    _task(request.user, ev.report.task_id)
+    ev = get_object_or_404(EvidenceFile.objects.select_related("report", "followup"), pk=pk)
+    _task(request.user, ev.task_id)
     kind = KINDS.get(ev.content_type)
     name = PurePath(ev.filename)
     filename = ev.filename if kind is None or name.suffix.lower() == kind.suffix else f"{name.stem or 'file'}{kind.suffix}"
