@@ -64,3 +64,14 @@ def test_checklist_on_a_phone_survives_a_dropped_connection(fw, team, page, logi
     finding = page.inner_text("#findings")
     assert "泽州县第一小学" in finding and "多报 50人" in finding
     shot(page, "fieldwork-4-office-findings")
+
+    # the credibility list: no self scores yet, so only the figures count —
+    # Dv = (50 / 1150) / 8 figures = 0.005435 → index 1 − 0.005435 = 0.9946
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.click("#credibility-link")
+    row = page.inner_text("#credibility")
+    assert "泽州县" in row and "0.9946" in row and "阳城县" not in row
+    shot(page, "fieldwork-5-credibility")
+    page.goto(f"{url}/fieldwork/teams/{team.pk}/")
+    assert "评估视导员" in page.inner_text("#members")
+    shot(page, "fieldwork-6-team")
