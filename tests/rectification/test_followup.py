@@ -128,3 +128,39 @@ def test_an_undrawn_followup_chooses_no_one_and_a_cycle_without_tasks_has_no_fol
     with pytest.raises(RectificationError, match="没有执行中的整改任务"):
         followup.prepare_followup_draw(w.cycle, w.province_admin)
     assert FollowUpDraw.objects.count() == 1
+
+
+def test_the_pages_run_a_follow_up_and_only_the_office_records_it(ledger, client_as):
+    from django.urls import reverse
+
+    w = ledger
+
+    def office():
+        return client_as(w.province_admin)  # one test client, logged in as whoever asks last
+    assert client_as(w.county_filler).post(reverse("rect-dashboard", args=[w.cycle.pk]),
+                                           {"action": "followup_draw"}).status_code == 404
+    r = office().post(reverse("rect-dashboard", args=[w.cycle.pk]), {"action": "followup_draw"})
+    fu = FollowUpDraw.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("draws:draw", args=[fu.draw_id])
+    draws.publish_draw(fu.draw, w.province_admin)
+    draws.add_public_input(fu.draw, w.province_admin, "5", "监督员")
+    draws.make_draw(fu.draw, w.province_admin)
+    page = office().get(reverse("rect-dashboard", args=[w.cycle.pk])).content.decode()
+    assert f'data-task="{w.closed.pk}"' in page and f'data-task="{w.other.pk}"' not in page  # 阳城县 not drawn
+    url = reverse("rect-task", args=[w.closed.pk])
+    assert 'id="followup-form"' in office().get(url).content.decode()
+    body = {"action": "followup", "followup": fu.pk, "verdict": "false", "note": "现场核查，问题仍然存在。",
+            "visited_on": str(TODAY)}
+    # the region cannot record its own follow-up; its page shows no form
+    assert client_as(w.county_filler).post(url, body).status_code == 404
+    assert 'id="followup-form"' not in client_as(w.county_filler).get(url).content.decode()
+    r = office().post(url, {**body, "note": ""})
+    assert "请填写核查情况" in r.content.decode() and not FollowUpCheck.objects.exists()
+    r = office().post(url, body, follow=True)
+    assert "回头看核查已记录：不属实，整改任务已重新打开。" in r.content.decode()
+    w.closed.refresh_from_db()
+    assert w.closed.state == "open"
+    # the region and the department see the check and the history says why the task is open again
+    for user in (w.county_filler, w.edu_user):
+        text = client_as(user).get(url).content.decode()
+        assert "回头看核查记录" in text and "问题仍然存在" in text and "回头看不属实，整改任务重新打开" in text

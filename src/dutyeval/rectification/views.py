@@ -23,8 +23,8 @@ from dutyeval.departments.models import Department
 from dutyeval.evaluation.models import Cycle, Submission
 from dutyeval.evidence.detect import ACCEPT, KINDS
 
-from . import documents, services
-from .models import EvidenceFile, Finding, Plan, Programme, RectDocument, Rhythm, Task
+from . import documents, followup, services
+from .models import EvidenceFile, Finding, FollowUpDraw, Plan, Programme, RectDocument, Rhythm, Task
 from .progress import monthly_progress
 from .services import RectificationError, TaskInput
 
@@ -100,6 +100,8 @@ def dashboard(request, pk: int):
     if request.method == "POST":
         if not office:
             raise Http404
+        if request.POST.get("action") == "followup_draw":
+            return _followup_draw(request, cycle)
         try:
             messages.success(request, _dashboard_action(request, cycle))
         except RectificationError as exc:
@@ -132,10 +134,32 @@ def dashboard(request, pk: int):
         "carried": carried, "interviews": interviews, "today": today,
         "rhythm": prog.rhythm if prog else Rhythm.MONTHLY, "rhythms": Rhythm.choices,
         "total": Tally() if not tasks else dict(_tally(tasks, lambda t: "all", today))["all"],
-        "progress": monthly_progress(tasks, today),
+        "progress": monthly_progress(tasks, today), "followups": _followups(cycle, request.user),
         "next_cycle": services.next_cycle(cycle), "no_result": [s.region.name for s in subs
                                                                 if s.state not in services.COMPLETE][:20],
     })
+
+
+def _followup_draw(request, cycle):
+    """The draft draw of the regions to revisit, opened on the draws page to check, publish and draw."""
+    try:
+        fu = followup.prepare_followup_draw(cycle, request.user)
+    except RectificationError as exc:
+        messages.error(request, str(exc))
+        return redirect("rect-dashboard", pk=cycle.pk)
+    messages.success(request, "已生成整改回头看抽签名单（草拟）：请核对排除和必抽的理由，公布名单后现场抽签。")
+    return redirect("draws:draw", fu.draw_id)
+
+
+def _followups(cycle, user) -> list[dict]:
+    """The cycle's follow-up draws with, once drawn, the chosen regions' tasks (within the viewer's scope)."""
+    out = []
+    for fu in FollowUpDraw.objects.filter(cycle=cycle).select_related("draw__record"):
+        codes = followup.drawn_codes(fu.draw)
+        tasks = services.visible_tasks(user, Task.objects.filter(plan__cycle=cycle, plan__region__code__in=codes)
+                                       .exclude(state=Task.State.DRAFT)).select_related("plan__region", "finding")
+        out.append({"fu": fu, "tasks": sorted(tasks, key=lambda t: (codes.index(t.plan.region.code), t.pk))})
+    return out
 
 
 def _dashboard_action(request, cycle) -> str:
@@ -268,7 +292,8 @@ def task_detail(request, pk: int):
     errors, typed = {}, {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if not ((office and action in ("close", "send_back", "escalate")) or (reporter and action == "progress")):
+        if not ((office and action in ("close", "send_back", "escalate", "followup"))
+                or (reporter and action == "progress")):
             raise Http404
         try:
             messages.success(request, _task_action(request, task, action))
@@ -292,6 +317,8 @@ def task_detail(request, pk: int):
         "notices": RectDocument.objects.none() if scoping.is_department_user(user)
         else RectDocument.objects.filter(task=task, kind=RectDocument.Kind.NOTICE),
         "period": services.period_of(timezone.localdate(), services.rhythm_of(cycle)),
+        "checks": task.followups.select_related("by", "followup__draw").prefetch_related("files"),
+        "chosen": followup.chosen_followups(task) if office and task.state != Task.State.DRAFT else [],
     })
 
 
@@ -311,6 +338,13 @@ def _task_action(request, task, action) -> str:
     if action == "escalate":
         _, doc = services.escalate(task, user, interview=bool(post.get("interview")), note=post.get("note", ""))
         return f"已督办并生成督办通知（第{doc.version}版）" + ("，已列入约谈名单。" if post.get("interview") else "。")
+    if action == "followup":
+        fu = FollowUpDraw.objects.filter(pk=_int(post.get("followup")), cycle_id=task.plan.cycle_id).first()
+        upload = request.FILES.get("file")
+        check = followup.record_followup(task, user, followup=fu, verdict=post.get("verdict", ""),
+                                         note=post.get("note", ""), visited_on=post.get("visited_on"),
+                                         file=(upload, upload.name) if upload else None)
+        return f"回头看核查已记录：{check.get_verdict_display()}" + ("，整改任务已重新打开。" if check.reopened else "。")
     raise RectificationError("未知的操作")
 
 
