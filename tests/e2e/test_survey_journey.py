@@ -67,7 +67,9 @@ def test_office_imports_survey_and_region_reads_it_after_release(zj, page, login
     Release.objects.create(cycle=zj.cycle, stage="publicity")
     page.set_viewport_size({"width": 390, "height": 844})
     login("zj_yuecheng")
-    page.goto(f"{live_server.url}/surveys/s/{zj.sub.pk}/")
+    page.goto(f"{live_server.url}/s/{zj.sub.pk}/")
+    page.click("text=满意度调查")
+    page.wait_for_load_state("networkidle")
     text = page.inner_text("#survey-region")
     assert "8.996" in text and "+0.092" in text
     # the region sees no other region's figures
