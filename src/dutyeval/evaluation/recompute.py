@@ -60,9 +60,7 @@ def _figures(cycle: Cycle, ids: list[int], span: range) -> dict[str, np.ndarray]
     else:  # the whole cycle: a subquery, not thousands of parameters
         in_cycle = Q(submission__cycle=cycle) | Q(parent__submission__cycle=cycle)
         values = values.filter(region_id__in=Region.objects.filter(in_cycle).values("pk"))
-    rows = np.array(
-        list(values.values_list("region_id", "element_id", "year", Cast("value", FloatField()))), dtype=float
-    ).reshape(-1, 4)
+    rows = _float_rows(values.values_list("region_id", "element_id", "year", Cast("value", FloatField())))
     element_code = dict(DataElement.objects.values_list("pk", "code"))
     row_by_id = np.full(max(ids, default=0) + 1, -1, np.int64)  # region id → dataset row
     row_by_id[ids] = np.arange(len(ids))
@@ -100,6 +98,23 @@ def _derived(cycle: Cycle, ids: list[int], n_years: int) -> dict[str, np.ndarray
                 if pk in row_of:
                     arr[row_of[pk], -1] = float(value)
     return out
+
+
+def _float_rows(query) -> np.ndarray:
+    """A values_list of numbers (none NULL) as a float array [row, column]. On PostgreSQL the server packs
+    them into one bytea of 8-byte floats that NumPy reads in one call: half a million figures as Python
+    tuples, or as COPY messages, took seconds."""
+    width = len(query.query.values_select) + len(query.query.annotation_select)
+    if connection.vendor != "postgresql":
+        return np.array(list(query), dtype=float).reshape(-1, width)
+    sql, params = query.query.sql_with_params()
+    names = [f"c{k}" for k in range(width)]
+    packed = " || ".join(f"float8send({name}::float8)" for name in names)
+    statement = f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({', '.join(names)})"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)  # libpq decodes the bytea's hex text in C
+        data = bytes(cursor.fetchone()[0] or b"")
+    return np.frombuffer(data, dtype=">f8").astype(float).reshape(-1, width)
 
 
 def year_shift(cycle: Cycle) -> dict[str, int]:
