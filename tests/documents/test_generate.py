@@ -148,3 +148,19 @@ def test_typical_cases_are_the_offices_choice(evaluated):
     i = paragraphs.index("泽州县")
     assert paragraphs[i + 1].startswith("1.县委常委会专题研究教育工作4次")
     assert AuditLog.objects.filter(action="documents.cases.choose").count() == 1
+
+
+def test_the_notice_prints_the_awards_and_the_lists_the_release_rules_make(evaluated):
+    from dutyeval.release import services as release
+
+    w = evaluated
+    grade = Result.objects.get(submission=w.sub).grade
+    release.save_outcome_rules(w.cycle, w.province_admin, award_top_n=3, award_grade=grade,
+                               award_amount=Decimal("300000"), praise_grades=[grade], criticize_grades=[],
+                               interview_on_veto=True)
+    paragraphs, tables = docx_text(services.file_path(_generate(w, "notice").docx_path).read_bytes())
+    assert "二、表彰奖励和通报" in paragraphs and "三、有关要求" in paragraphs
+    assert "对泽州县予以表彰，各给予奖励经费30万元。" in paragraphs
+    assert "对泽州县予以通报表扬。" in paragraphs
+    assert not any("通报批评" in p or "约谈" in p for p in paragraphs)  # nobody is criticised or vetoed
+    assert tables[0][0][-1] == "奖励与通报" and tables[0][1][-1] == "奖励、通报表扬"

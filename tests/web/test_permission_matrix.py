@@ -203,6 +203,7 @@ ONLY = {
     **{(m, f"surveys:{n}"): ADMIN for m in ("GET", "POST") for n in ("import", "settings", "preview", "confirm")},
     **{(m, f"surveys:{n}"): frozenset({ADMIN, NATIONAL}) for m in ("GET", "POST") for n in ("cycle", "export")},
     ("GET", "surveys:region"): frozenset({ADMIN, NATIONAL, COUNTY}),
+    ("GET", "cycle-map"): frozenset({ADMIN, NATIONAL, REVIEWER, *CITY}),  # never the evaluated region
 }
 
 # Requests that must change the state: proof that the bodies are right and the fingerprint sees writes,

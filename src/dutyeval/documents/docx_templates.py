@@ -32,7 +32,7 @@ CHAR = Pt(BODY_PT)  # one character of 3号 text: the unit of GB/T 9704 indents 
 TABLE_WIDTHS = {
     "self_report": [12, 60, 15, 19, 19, 31],
     "feedback": [12, 60, 15, 19, 19, 31],
-    "notice": [13, 26, 34, 18, 16, 49],
+    "notice": [12, 22, 28, 17, 15, 38, 24],
 }
 
 # columns of short figures (rank, points, scores, grade) are centred; names and text stay left

@@ -68,14 +68,9 @@ def results_rows(cycle: Cycle, regions) -> list[list]:
 
 
 def _outcomes(cycle: Cycle) -> dict[int, list[str]]:
-    """Awards, 通报 and 约谈 per submission: as published once final, else by the cycle's current rules."""
-    from dutyeval.release.ranking import apply_outcomes, official_rows
-    from dutyeval.release.services import current_release, final_rows
+    from dutyeval.release.services import outcomes_by_submission
 
-    published = final_rows(cycle)
-    if published.exists():
-        return {f.submission_id: list(f.outcomes) for f in published}
-    return {r.submission.pk: r.outcomes for r in apply_outcomes(official_rows(cycle), current_release(cycle))}
+    return outcomes_by_submission(cycle)
 
 
 def results_workbook(cycle: Cycle, regions) -> bytes:

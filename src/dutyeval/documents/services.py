@@ -27,6 +27,7 @@ from dutyeval.core.documents import compose
 from dutyeval.core.documents.model import OfficialDoc
 from dutyeval.evaluation.models import Cycle, Narrative, Submission
 from dutyeval.regions.models import Region
+from dutyeval.release.services import outcomes_by_submission
 
 from . import pdf as pdfmod
 from .content import (
@@ -92,6 +93,9 @@ def compose_document(
             f"本评价周期尚无评审完成（审核通过）的被评价区域，不能生成{DocumentKind(kind).label}。"
         )
     facts = [region_facts(s, with_result=True) for s in subs]
+    outcomes = outcomes_by_submission(cycle)
+    for sub, fact in zip(subs, facts, strict=True):
+        fact.outcomes = outcomes.get(sub.pk, [])
     pending = list(
         Submission.objects.filter(cycle=cycle)
         .exclude(pk__in=[s.pk for s in subs])

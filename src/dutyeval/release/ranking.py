@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Case, IntegerField, Value, When
+
 from dutyeval.evaluation.models import Result, Submission
 
 COMPLETE = (Submission.State.ACCEPTED, Submission.State.LOCKED)
@@ -41,22 +43,31 @@ class Row:
         return list(self.result.vetoes) if self.result and self.complete else []
 
 
-def official_rows(cycle) -> list[Row]:
-    """Every evaluated region of the cycle, ranked ones first (by capped grade, then total), then
-    the incomplete ones by code. Ties share a rank (1, 2, 2, 4)."""
-    order = {b["name"]: i for i, b in enumerate(cycle.scheme.grade_bands)}
-    results = {r.submission_id: r for r in Result.objects.filter(submission__cycle=cycle)}
-    subs = Submission.objects.filter(cycle=cycle).select_related("region", "region__parent").order_by("region__code")
-    rows = [Row(s, results.get(s.pk), s.state in COMPLETE and s.pk in results) for s in subs]
-    ranked = sorted((r for r in rows if r.complete),
-                    key=lambda r: (order.get(r.result.grade, len(order)), -r.result.total, r.region.code))
-    previous, rank = None, 0
-    for i, row in enumerate(ranked, start=1):
-        key = (row.result.grade, row.result.total)
-        if key != previous:
-            rank, previous = i, key
-        row.rank = rank
-    return ranked + [r for r in rows if not r.complete]
+def official_submissions(cycle, regions=None):
+    """The cycle's evaluated regions in the official order, as a query a page can slice: ranked ones
+    by their stored rank (`recompute.rerank`: complete reviews only, capped grade first, then total;
+    ties share a rank 1, 2, 2, 4), then the unranked (rank 0, 未完成) by code."""
+    subs = Submission.objects.filter(cycle=cycle)
+    if regions is not None:
+        subs = subs.filter(region__in=regions)
+    unranked = Case(When(result__rank__gt=0, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (subs.select_related("region", "region__parent", "result")
+            .order_by(unranked, "result__rank", "region__code"))
+
+
+def rows_of(submissions) -> list[Row]:
+    """Rows for submissions read by `official_submissions` (a whole list or one page of it)."""
+    rows = []
+    for sub in submissions:
+        result = getattr(sub, "result", None)  # a missing reverse one-to-one raises AttributeError
+        complete = sub.state in COMPLETE and result is not None and result.rank > 0
+        rows.append(Row(sub, result, complete, result.rank if complete else None))
+    return rows
+
+
+def official_rows(cycle, regions=None) -> list[Row]:
+    """Every evaluated region of the cycle (or of `regions`) in the official order."""
+    return rows_of(official_submissions(cycle, regions))
 
 
 def apply_outcomes(rows: list[Row], release) -> list[Row]:

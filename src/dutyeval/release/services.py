@@ -263,3 +263,11 @@ def final_rows(cycle: Cycle, regions=None):
     if regions is not None:
         qs = qs.filter(submission__region__in=regions)
     return qs
+
+
+def outcomes_by_submission(cycle: Cycle) -> dict[int, list[str]]:
+    """Awards, 通报 and 约谈 per submission: as published once final, else by the cycle's current rules."""
+    published = final_rows(cycle)
+    if published.exists():
+        return {f.submission_id: list(f.outcomes) for f in published}
+    return {r.submission.pk: r.outcomes for r in apply_outcomes(official_rows(cycle), current_release(cycle))}

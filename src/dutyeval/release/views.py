@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import ResultItem
 from dutyeval.evaluation.rules import WorkflowError, cycle_for, submission_for
+from dutyeval.paging import paginate, query_without_page
 from dutyeval.schemes.models import Indicator
 
 from . import services
 from .models import Appeal
-from .ranking import apply_outcomes, official_rows
+from .ranking import apply_outcomes, official_submissions, rows_of
 
 
 @login_required
@@ -32,16 +33,18 @@ def release(request, pk: int):
         except WorkflowError as exc:
             messages.error(request, str(exc))
         return redirect("release", pk=pk)
-    visible = set(scoping.visible_regions(request.user).values_list("pk", flat=True))
+    visible = scoping.visible_regions(request.user)
     if rel.stage == rel.Stage.FINAL:
-        rows, published = services.final_rows(cycle).filter(submission__region_id__in=visible), True
+        page, published = paginate(request, services.final_rows(cycle, visible)), True
+        rows = page.object_list
     else:
-        rows = [r for r in apply_outcomes(official_rows(cycle), rel) if r.region.pk in visible]
-        published = False
-    appeals = (Appeal.objects.filter(submission__cycle=cycle, submission__region_id__in=visible)
+        page, published = paginate(request, official_submissions(cycle, visible)), False
+        rows = apply_outcomes(rows_of(page.object_list), rel)
+    appeals = (Appeal.objects.filter(submission__cycle=cycle, submission__region__in=visible)
                .select_related("submission__region", "indicator", "decided_by").order_by("state", "filed_at"))
     return render(request, "release/release.html", {
-        "cycle": cycle, "release": rel, "rows": rows, "published": published, "appeals": appeals,
+        "cycle": cycle, "release": rel, "rows": rows, "page": page, "query": query_without_page(request),
+        "published": published, "appeals": appeals,
         "can_manage": office, "grades": [b["name"] for b in cycle.scheme.grade_bands],
     })
 

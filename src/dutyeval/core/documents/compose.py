@@ -106,6 +106,7 @@ class RegionFacts:
     cover_number: str = ""
     cover_issuer: str = ""
     cover_date: date | None = None
+    outcomes: list[str] = field(default_factory=list)  # 奖励（…元）, 通报表扬, 通报批评, 约谈 (release rules)
 
     @property
     def we(self) -> str:
@@ -711,6 +712,44 @@ def provincial(
 
 # ---- 4. notice of results (通报) ----------------------------------------------------------------
 
+OUTCOME_KINDS = ("奖励", "通报表扬", "通报批评", "约谈")
+
+
+def _short_outcome(label: str) -> str:
+    return "奖励" if label.startswith("奖励") else label
+
+
+def _wan(yuan: str) -> str:
+    """300,000.00 → 30万元 (the seeds' way of writing awards); odd amounts stay in 元."""
+    value = Decimal(yuan.replace(",", ""))
+    if value >= 10000 and value % 100 == 0:
+        return f"{(value / 10000).normalize():f}万元"
+    return f"{value:,.2f}元"
+
+
+def _names(regions: list[RegionFacts]) -> str:
+    return "、".join(r.name for r in regions)
+
+
+def outcome_paragraphs(c: CycleFacts, ranked: list[RegionFacts]) -> list[Para]:
+    """The decisions the release rules attach to the ranking, one paragraph per kind, in the seeds'
+    wording (Jiangxi: 表彰并给予奖励经费; 通报表扬; 通报批评; 约谈 of the government's leaders)."""
+    by_kind = {k: [r for r in ranked if any(o.startswith(k) for o in r.outcomes)] for k in OUTCOME_KINDS}
+    paras: list[Para] = []
+    if by_kind["奖励"]:
+        label = next(o for o in by_kind["奖励"][0].outcomes if o.startswith("奖励"))
+        amount = _wan(label[label.find("（") + 1:label.rfind("元")]) if "（" in label else ""
+        paras.append(Para("p", [f"对{_names(by_kind['奖励'])}予以表彰"
+                                + (f"，各给予奖励经费{amount}" if amount else "") + "。"]))
+    if by_kind["通报表扬"]:
+        paras.append(Para("p", [f"对{_names(by_kind['通报表扬'])}予以通报表扬。"]))
+    if by_kind["通报批评"]:
+        paras.append(Para("p", [f"对{_names(by_kind['通报批评'])}予以通报批评，责令限期整改。"]))
+    if by_kind["约谈"]:
+        paras.append(Para("p", [f"对{_names(by_kind['约谈'])}人民政府主要负责同志进行约谈。"]))
+    return paras
+
+
 
 def notice(
     c: CycleFacts, regions: list[RegionFacts], pending: list[str], today: date, number: str = ""
@@ -775,7 +814,11 @@ def notice(
         )
     if pending:
         body.append(Para("p", [f"另有{len(pending)}个{c.unit_word}评审尚未完成，评价结果另行通报。"]))
-    body.append(Para("h1", ["二、有关要求"]))
+    decisions = outcome_paragraphs(c, ranked)
+    if decisions:
+        body.append(Para("h1", ["二、表彰奖励和通报"]))
+        body += decisions
+    body.append(Para("h1", [f"{'三' if decisions else '二'}、有关要求"]))
     if c.grade_names:
         body.append(
             Para(
@@ -790,13 +833,14 @@ def notice(
     annex_title = f"{c.year}年{c.level_word}人民政府履行教育职责评价结果"
     body.append(Para("annex_note", [f"附件：{annex_title}"]))
     rows: list[list[Run]] = [
-        [r.result.rank, r.city, r.name, r.result.total, r.result.grade, "；".join(r.result.vetoes) or "—"]
+        [r.result.rank, r.city, r.name, r.result.total, r.result.grade, "；".join(r.result.vetoes) or "—",
+         "、".join(_short_outcome(o) for o in r.outcomes) or "—"]
         for r in ranked
     ]
     table = Table(
-        headers=["排名", "设区市", c.unit_word, "得分", "等次", "一票否决情形"],
+        headers=["排名", "设区市", c.unit_word, "得分", "等次", "一票否决情形", "奖励与通报"],
         rows=rows,
-        widths_mm=[13, 26, 34, 18, 16, 49],
+        widths_mm=[12, 22, 28, 17, 15, 38, 24],
         emphasis=[False] * len(rows),
     )
     return OfficialDoc(

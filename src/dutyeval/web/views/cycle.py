@@ -14,7 +14,7 @@ from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import Cycle, CycleStage, Submission
 from dutyeval.notifications.models import Notification
 from dutyeval.notifications.services import mark_all_read
-from dutyeval.web.paging import paginate, query_without_page
+from dutyeval.paging import paginate, query_without_page
 
 SELF_TOTALS = {
     "self_total": Sum("scores__self_score"),

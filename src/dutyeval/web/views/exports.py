@@ -80,3 +80,34 @@ def scorecard_xlsx(request, pk: int):
     data = _workbook(f"{sub.region.name} 评分表", note or f"{sub.cycle.name}",
                      ["编号", "指标", "分值", "自评", "评审", "得分", "依据"], rows)
     return _response(data, f"scorecard-{sub.region.code}-{sub.cycle.pk}.xlsx")
+
+
+def _verdict(flag) -> str:
+    return "无法计算" if flag is None else ("达标" if flag else "未达标")
+
+
+@login_required
+def balance_xlsx(request, pk: int):
+    """The county's balance page as a workbook: per level, the seven indicators with their
+    coefficients, then every school with its seven values (the page's two tables)."""
+    from dutyeval.core.balance import QUALITY_INDICATORS
+    from dutyeval.regions.balance import county_balance
+
+    sub = submission_for(request.user, pk, departments=False)
+    year = sub.cycle.data_year
+    names = [i.name for i in QUALITY_INDICATORS]
+    rows: list[list] = []
+    for r in county_balance(sub.region, year):
+        rows.append([r["level_name"], f"综合差异系数 {r['composite_cv'] if r['composite_cv'] is not None else '—'}",
+                     f"标准 ≤{r['composite_max']}", _verdict({"pass": True, "fail": False}.get(r["basic_verdict"]))])
+        rows += [[r["level_name"], f"{i['name']}（{i['unit']}）", i["standard"], i["county_value"], i["cv"],
+                  i["cv_max"], _verdict(i["cv_pass"])] for i in r["indicators"]]
+        rows += [[r["level_name"], s["school_code"], s["name"], s["students"], *s["values"],
+                  s["standards_met"], "达标" if s["meets_standard"] else (s.get("problem") or "未达标")]
+                 for s in r["school_list"]]
+    note = (f"{year}年；每级先列 7 项指标（标准、县域值、差异系数、上限、判定），再列逐校 7 项指标值"
+            f"（指标1–7：{'；'.join(names)}）")
+    data = _workbook(f"{sub.region.name} 义务教育均衡", note,
+                     ["学段", "指标/学校标识码", "标准/学校", "县域值/在校生", "差异系数/指标1", "上限/指标2",
+                      "判定/指标3", "指标4", "指标5", "指标6", "指标7", "达标项", "结论"], rows)
+    return _response(data, f"balance-{sub.region.code}-{year}.xlsx")

@@ -11,7 +11,7 @@ from dutyeval.evaluation.models import RecomputeJob
 from dutyeval.evaluation.ranking import cycle_results, distribution, failing_checks, grade_counts
 from dutyeval.evaluation.recompute import schedule_recompute
 from dutyeval.evaluation.rules import cycle_for
-from dutyeval.web.paging import paginate, query_without_page
+from dutyeval.paging import paginate, query_without_page
 
 
 @login_required
