@@ -85,3 +85,24 @@ def test_links_from_home_and_cycle(team, fw, client_as):
     assert f"/fieldwork/cycles/{fw.cycle.pk}/" in client_as(fw.province_admin).get(f"/cycles/{fw.cycle.pk}/").content.decode()
     assert "/fieldwork/teams/" not in client_as(fw.jc).get("/").content.decode()
     assert Team.objects.count() == 1
+
+
+def test_photo_upload_checked_by_content(team, fw, client_as, evidence_media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from evidence.samples import image
+
+    from dutyeval.fieldwork.models import FieldFile
+
+    url = f"/fieldwork/checks/{fw.visited.pk}/"
+    fake = SimpleUploadedFile("访谈记录.pdf", b"not a pdf at all")
+    client_as(fw.ty).post(url, {"action": "file", "file": fake})
+    assert not FieldFile.objects.exists()
+    photo = SimpleUploadedFile("操场.png", image())
+    assert client_as(fw.ty).post(url, {"action": "file", "file": photo}).status_code == 302
+    f = FieldFile.objects.get()
+    assert f.content_type == "image/png" and f.uploaded_by == fw.ty
+    assert client_as(fw.province_admin).get(f"/fieldwork/files/{f.pk}/").status_code == 200
+    assert client_as(fw.county_filler).get(f"/fieldwork/files/{f.pk}/").status_code == 404  # not released
+    assert client_as(fw.jc).get(f"/fieldwork/files/{f.pk}/").status_code == 404
+    r = client_as(fw.province_admin).post(url, {"action": "file", "file": SimpleUploadedFile("x.png", image())})
+    assert r.status_code == 403 and FieldFile.objects.count() == 1
