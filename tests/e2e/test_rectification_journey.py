@@ -3,7 +3,8 @@ and confirms the list; the county plans two tasks (one with a data target: 大�
 department; the office approves; 县财政局 reports progress with evidence and asks for closure; the office
 closes that task and escalates the overdue one (督办 notice, 约谈 list); the county generates its
 rectification report (Word and PDF); in the next year's cycle the carried task is checked against the
-new figures and closes as 数据达标."""
+new figures and closes as 数据达标, and the new scheme scores last year's promises from the ledger; a
+follow-up visit (回头看) drawn with the draws app finds one closure not true and opens the task again."""
 
 import os
 from datetime import timedelta
@@ -229,3 +230,29 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     overdue = page.locator("#scorecard tr[data-code='12.1']").inner_text()
     assert "1.50" in on_time and "1.50" in overdue
     shot(page, "11-next-cycle-scorecard")
+
+    # 回头看: the office draws the regions to revisit (the draws app's page: publish, inputs, draw) and finds
+    # the budget task's closure not true on site: the task opens again
+    from dutyeval.draws import services as draws
+
+    page.goto(f"{url}/cycles/{w.cycle.pk}/rectification/")
+    page.click("#followup-draw")
+    page.wait_for_load_state("networkidle")
+    assert "整改回头看抽签" in page.inner_text("h1")
+    fu = w.cycle.followup_draws.get()
+    draws.publish_draw(fu.draw, w.province_admin)
+    draws.add_public_input(fu.draw, w.province_admin, "07 21 33", "纪检组 张")
+    draws.make_draw(fu.draw, w.province_admin)
+    page.goto(f"{url}/cycles/{w.cycle.pk}/rectification/")
+    page.click(f"#followups tr[data-task='{budget_task.pk}'] a")
+    page.wait_for_load_state("networkidle")
+    page.check("#id_verdict_false")
+    page.fill("#id_followup_note", "现场核查：追加的8000万元中3000万元尚未拨付到位。")
+    page.set_input_files("#id_followup_file", str(evidence))
+    page.click("#record-followup")
+    page.wait_for_load_state("networkidle")
+    assert "整改任务已重新打开" in page.inner_text(".messages")
+    assert "尚未拨付到位" in page.inner_text("#followup-checks")
+    shot(page, "12-followup-check")
+    budget_task.refresh_from_db()
+    assert budget_task.state == "open"
