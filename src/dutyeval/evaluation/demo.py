@@ -115,6 +115,16 @@ def county_figures(rng: random.Random, year_index: int, base: dict) -> dict[str,
     f["classes_super_large"] = Decimal(int(classes * base["large"] * 0.1 * (2 - year_index)))
     f["migrant_public_rate"] = _q(rng.uniform(85, 98), Q2)
     f["dangerous_building_area"] = Decimal(int(rng.choice([0, 0, 0, 350, 1200]) * (2 - year_index)))
+    # 民办义务教育 share and 课后服务 coverage (Shanxi items 4.5.1 and 10.3), drawn from their own generator
+    # so that the main generator, and every other figure, stays what it was
+    own = random.Random(f"{base['pop']}/{year_index}")
+    compulsory = enrol["primary"] + enrol["junior"]
+    private = int(compulsory * own.uniform(0.01, 0.06))
+    f["enrol_compulsory_private"] = Decimal(private)
+    f["private_compulsory_share"] = _q(Decimal(private) * 100 / max(compulsory, 1), Q2)
+    schools = f["schools_primary"] + f["schools_junior"]
+    f["schools_after_school"] = schools - (0 if own.random() < 0.85 else own.randint(1, 2))
+    f["after_school_coverage"] = _q(f["schools_after_school"] * 100 / schools, Q2)
     # senior
     f["intake_senior"] = Decimal(enrol["senior"] // 3)
     f["intake_vocational"] = Decimal(int(enrol["vocational"] / 3 * rng.uniform(0.8, 1.1)))
