@@ -46,7 +46,8 @@ def cycle_dataset(cycle: Cycle, only: list[str] | None = None) -> tuple[Dataset,
     parent = np.array([row_of.get(parent_of.get(pk), -1) for pk in ids], np.int64)
     span = range(cycle.data_year - HISTORY_YEARS, cycle.data_year + 1)
     figures = _figures(cycle, ids, span) | _derived(cycle, ids, len(span))
-    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), figures, parent)
+    # the shift only names years in the checks' rule texts (2019年, 2020/2021学年); values stay aligned
+    ds = Dataset(np.array(codes, dtype=str), span.start, len(span), figures, parent, year_shift(cycle))
     return ds, [code for _pk, code in targets]
 
 
