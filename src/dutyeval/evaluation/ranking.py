@@ -4,7 +4,10 @@ costs what it shows, not the size of the country (STYLE.md §16)."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Case, Count, F, Max, Q, QuerySet, When
 from django.db.models.functions import Floor
 
 from dutyeval.schemes.models import Indicator
@@ -43,8 +46,27 @@ def grade_counts(results: QuerySet[Result], bands: list[dict]) -> list[tuple[str
     return [(b["name"], counts.get(b["name"], 0)) for b in bands]
 
 
+def results_version(cycle) -> str:
+    """Changes whenever the cycle's item rows do: every store writes new results (computed_at), and a
+    result removed changes the count. The re-ranking alone changes no item row."""
+    agg = Result.objects.filter(submission__cycle=cycle).aggregate(n=Count("pk"), at=Max("computed_at"))
+    return f"{agg['n']}-{agg['at'].timestamp() if agg['at'] else 0}"
+
+
 def failing_checks(cycle, results: QuerySet[Result], top: int = 12) -> list[dict]:
-    """Automatic items (expressions, checks, vetoes) ranked by how many regions fail them."""
+    """Automatic items (expressions, checks, vetoes) ranked by how many regions fail them. Counted over
+    every item row of the scope (180,000 rows for the country): remembered per scope until the cycle's
+    results change, so the results page does not count them again on every view and page."""
+    scope = hashlib.sha256(str(results.order_by().values("pk").query).encode()).hexdigest()[:16]
+    key = f"failing-checks:{cycle.pk}:{results_version(cycle)}:{scope}:{top}"
+    found = cache.get(key)
+    if found is None:
+        found = _failing_checks(cycle, results, top)
+        cache.set(key, found, 3600)
+    return found
+
+
+def _failing_checks(cycle, results: QuerySet[Result], top: int) -> list[dict]:
     autos = dict(
         Indicator.objects.filter(scheme=cycle.scheme, children__isnull=True)
         .exclude(rule_kind="manual")
