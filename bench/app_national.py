@@ -20,7 +20,8 @@ Then it times, best of `--repeat`:
             coordinator: with a worker (production: the request only queues the job) and inline
             (the embedded default, HUEY_IMMEDIATE: the one-region recompute runs in the request).
 The last line holds key=value pairs: ratio=<full / baseline> (below 1: faster) full_s= baseline_s=
-one_region_s= one_region_max_s= save_ms= save_inline_ms= counties= values= peak_mib= scale=.
+one_region_s= one_region_max_s= save_ms= save_inline_ms= national_overview_ms= national_results_ms= counties=
+values= peak_mib= load= (the 1-minute load average at the end: this machine is shared) scale=.
 """
 
 from __future__ import annotations
@@ -270,6 +271,30 @@ def form_save(ns, sub, inline: bool) -> float:
     return seconds
 
 
+def national_pages(ns, cycle, repeat: int = 5) -> dict[str, float]:
+    """The national admin alone fetches the overview and the results page `repeat` times (median, in
+    process through Django's full request path, no web server) after a warm-up fetch."""
+    from django.conf import settings
+    from django.test import Client
+
+    from dutyeval.accounts.models import User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(username="national"))
+    out = {}
+    for name, url in (("overview", f"/cycles/{cycle.pk}/"), ("results", f"/cycles/{cycle.pk}/results/")):
+        assert client.get(url).status_code == 200
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            r = client.get(url)
+            times.append(time.perf_counter() - t0)
+        assert r.status_code == 200, (url, r.status_code)
+        out[name] = statistics.median(times)
+    return out
+
+
 # --- the baseline ---------------------------------------------------------------------------------
 
 
@@ -393,6 +418,9 @@ def main(argv=None) -> int:
         print(f"one-value form save: {statistics.median(save) * 1000:.0f} ms with a worker (max "
               f"{max(save) * 1000:.0f}), {statistics.median(inline) * 1000:.0f} ms inline (max "
               f"{max(inline) * 1000:.0f})")  # fmt: skip
+        pages = national_pages(ns, cycle)
+        print(f"one user, national admin (in process): overview {pages['overview'] * 1000:.0f} ms, results "
+              f"{pages['results'] * 1000:.0f} ms (median of 5)")  # fmt: skip
         print(
             f"memory: {base_rss:.0f} MiB before the recompute, peak {peak:.0f} MiB during it (whole process, "
             f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
@@ -401,7 +429,9 @@ def main(argv=None) -> int:
             f"ratio={best['total'] / base['total']:.3f} full_s={best['total']:.3f} baseline_s={base['total']:.3f}"
             f" one_region_s={statistics.median(one):.3f} one_region_max_s={max(one):.3f}"
             f" save_ms={statistics.median(save) * 1000:.0f} save_inline_ms={statistics.median(inline) * 1000:.0f}"
-            f" counties={ns.counties} values={ns.values} peak_mib={peak:.0f} scale={args.scale}"
+            f" national_overview_ms={pages['overview'] * 1000:.0f} national_results_ms={pages['results'] * 1000:.0f}"
+            f" counties={ns.counties} values={ns.values} peak_mib={peak:.0f} load={os.getloadavg()[0]:.1f}"
+            f" scale={args.scale}"
         )
     finally:
         from django.db import connections
