@@ -75,3 +75,18 @@ def test_panel_members_comments_make_the_review_finding(reviewed, django_user_mo
     # each distinct comment once; the panel's procedural note is not the problem
     assert "会议纪要缺少研究教育工作的议题；未见年度专题研究记录" in f.text
     assert f.text.count("会议纪要缺少") == 1 and "评审组" not in f.text
+
+
+def test_a_task_target_is_a_reported_figure_not_a_derived_one(reviewed):
+    from dutyeval.rectification.models import Task
+    from dutyeval.rectification.services import TaskInput
+
+    w = reviewed
+    services.generate_findings(w.cycle, w.province_admin)
+    plan = services.confirm_findings(w.cycle, w.zezhou, w.province_admin)
+    f = Finding.objects.filter(cycle=w.cycle, region=w.zezhou).first()
+    with pytest.raises(RectificationError, match="不在数据目录中") as exc:
+        services.save_task(plan, w.county_filler, TaskInput(
+            f.pk, "措施", w.edu.pk, "2099-01-01", target_element="rectification_overdue", target_op="le",
+            target_value="0", target_by="2099-01-01"))
+    assert set(exc.value.errors) == {"target_element"} and not Task.objects.exists()

@@ -373,7 +373,8 @@ def _validate_task(plan: Plan, data: TaskInput) -> dict:
     code, op = (data.target_element or "").strip(), (data.target_op or "").strip()
     value, by = None, None
     if code or op or str(data.target_value or "").strip() or data.target_by:
-        if code not in catalogue():
+        # a target is checked against a reported figure: never a derived one (the ledger itself)
+        if code not in catalogue() or catalogue()[code] in catalogue().derived:
             errors["target_element"] = f"目标数据项“{code[:40]}”不在数据目录中" if code else "请选择目标数据项"
         if op not in OPS:
             errors["target_op"] = "请选择比较方式（≤、≥ 或 =）"
