@@ -35,7 +35,10 @@ def _place(cycle, code: str | None) -> Region:
 
 
 def _json(value):
-    return str(value) if isinstance(value, Decimal) else value
+    """Decimals as text; a figure keeps its own digits (1210, not the column's 1210.0000)."""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value.as_tuple().exponent < -2 else str(value)
+    return value
 
 
 @login_required

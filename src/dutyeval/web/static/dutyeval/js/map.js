@@ -33,22 +33,25 @@
       echarts.registerMap('dutyeval-region', geo);
       var data = d.data.map(function (x) {
         var v = d.categorical ? d.grades.indexOf(x.value) : numeric(x.value);
-        return {name: x.name, label: x.label, raw: x.value, value: (v === null || v < 0) ? NaN : v,
-                selected: x.name === d.selected};
+        var item = {name: x.name, title: x.label, raw: x.value, value: (v === null || v < 0) ? NaN : v};
+        if (x.name === d.selected) {  // the chosen county keeps its colour and gets a red outline
+          item.itemStyle = {borderColor: '#b42318', borderWidth: 2.5};
+          item.label = {show: true, fontWeight: 'bold'};
+        }
+        return item;
       });
       var chart = echarts.init(el);
       chart.setOption({
         tooltip: {trigger: 'item', formatter: function (p) {
           var x = p.data || {};
           var shown = x.raw === null || x.raw === undefined ? '未完成/无数据' : x.raw + (d.unit ? ' ' + d.unit : '');
-          return (x.label || p.name) + '<br>' + d.label + '：' + shown;
+          return (x.title || p.name) + '<br>' + d.label + '：' + shown;
         }},
         visualMap: visual(data),
-        series: [{type: 'map', map: 'dutyeval-region', nameProperty: 'code', roam: true, data: data, selectedMode: 'single',
-                  select: {itemStyle: {borderColor: '#b42318', borderWidth: 2}, label: {show: true, formatter: function (p) { return (p.data && p.data.label) || p.name; }}},
+        series: [{type: 'map', map: 'dutyeval-region', nameProperty: 'code', roam: true, data: data, selectedMode: false,
                   itemStyle: {areaColor: '#e4e7ec', borderColor: '#fff'},
-                  emphasis: {label: {show: true, formatter: function (p) { return (p.data && p.data.label) || p.name; }}},
-                  label: {show: d.drill === 'city', fontSize: 11, formatter: function (p) { return (p.data && p.data.label) || ''; }}}]
+                  emphasis: {label: {show: true, formatter: function (p) { return (p.data && p.data.title) || p.name; }}},
+                  label: {show: d.drill === 'city', fontSize: 11, formatter: function (p) { return (p.data && p.data.title) || ''; }}}]
       });
       chart.on('click', function (p) {
         if (!p.name) return;
