@@ -71,6 +71,13 @@ SHARE_CHECKS = {
         "affordable_kg_coverage", ("enrol_preschool_public", "enrol_preschool_affordable"), "enrol_preschool"),
     "disabled_enrolment": ("disabled_enrol_rate", ("disabled_children_enrolled",), "disabled_children"),
 }
+# shares over a sum of wholes, with their direction: reported rate, parts, wholes, op
+DUTY_SHARES = {
+    "private_compulsory_share": (
+        "private_compulsory_share", ("enrol_compulsory_private",), ("enrol_primary", "enrol_junior"), "<="),
+    "after_school_coverage": (
+        "after_school_coverage", ("schools_after_school",), ("schools_primary", "schools_junior"), ">="),
+}  # fmt: skip
 
 
 # ---- (a) baseline: balance, one county and level at a time ------------------------------------
@@ -340,6 +347,14 @@ def scalar_check(name: str, params: dict, code: str, get, spec: dict) -> int:
         return _rate(get("gross_enrol_senior", y), thr(), False)
     if name == "compulsory_retention":
         return _rate(get("retention_compulsory", y), thr(), True)
+    if name in DUTY_SHARES:
+        reported, parts, wholes, op = DUTY_SHARES[name]
+        value, den = get(reported, y), sum(get(c, y) for c in wholes)
+        if not math.isfinite(value):
+            value = sum(get(c, y) for c in parts) * 100 / den if den > 0 else math.nan
+        if math.isfinite(value) and value > 100 + HALF + NOISE * 101:
+            return -1  # above 100 %: a data error
+        return _at_most(value, thr()) if op == "<=" else _at_least(value, thr())
     if name in SHARE_CHECKS:
         reported, num, den = SHARE_CHECKS[name]
         if math.isfinite(get(reported, y)):
@@ -477,7 +492,7 @@ def _rate_v(value, t, over_100_error):
 FRAME_CHECKS = frozenset({
     "two_no_decrease_total", "two_no_decrease_per_student", "teacher_pay_parity", "training_funds_share",
     "per_student_public_funds", "preschool_gross_enrolment", "senior_gross_enrolment", "compulsory_retention",
-    "large_class_share", "super_large_class_share", "vocational_share", *SHARE_CHECKS,
+    "large_class_share", "super_large_class_share", "vocational_share", *SHARE_CHECKS, *DUTY_SHARES,
 })  # fmt: skip
 
 
@@ -531,6 +546,15 @@ def frame_check(name: str, params: dict, get: _Wide, spec: dict) -> pd.Series:
         return _rate_v(get("gross_enrol_senior", y), thr(), False)
     if name == "compulsory_retention":
         return _rate_v(get("retention_compulsory", y), thr(), True)
+    if name in DUTY_SHARES:
+        reported, parts, wholes, op = DUTY_SHARES[name]
+        den = sum(get(c, y) for c in wholes)
+        value = get(reported, y).fillna(sum(get(c, y) for c in parts) * 100 / den.where(den > 0))
+        limit = thr()
+        with np.errstate(invalid="ignore"):
+            ok = value <= limit + HALF + NOISE * (limit.abs() + 1) if op == "<=" else \
+                value >= limit - HALF - NOISE * (limit.abs() + 1)
+        return _verdict(ok, value.notna() & limit.notna()).where(~(value > 100 + HALF + NOISE * 101), -1)
     if name in SHARE_CHECKS:
         reported, num, den = SHARE_CHECKS[name]
         rep = get(reported, y)
