@@ -46,15 +46,6 @@ _NOISE = 1e-12  # relative float noise (doubles carry ~1e-16), on top of the tol
 OPS = {">=": "不低于", "<=": "不高于", ">": "高于"}
 
 
-# figures computed from school records (core/balance.py via checks_duties.balance_figures), not entered
-COMPUTED_FIGURES = {
-    "balance_cv_max_primary": "小学校际差异系数（7项指标中的最大值）",
-    "balance_cv_max_junior": "初中校际差异系数（7项指标中的最大值）",
-    "balance_cv_composite_primary": "小学综合差异系数",
-    "balance_cv_composite_junior": "初中综合差异系数",
-}
-
-
 class CheckError(ValueError):
     """A check that cannot run as configured (unknown name, bad parameter)."""
 
@@ -261,7 +252,7 @@ class CheckResult:
 
 def _name(code: str) -> str:
     cat = default_catalogue()
-    return cat[code].name if code in cat else COMPUTED_FIGURES.get(code, code)
+    return cat[code].name if code in cat else code
 
 
 def _fmt(x: float | None) -> str:
@@ -698,21 +689,18 @@ CHECKS: dict[str, tuple[str, Callable[[_Ctx, Mapping], CheckResult]]] = {
     "senior_schools_per_population": ("按常住人口配置普通高中", _senior_schools_per_population),
 }
 
-# the checks of issue #13 Part B 3–4 live in their own module, which needs the helpers above
-from .checks_duties import DUTY_CHECKS, DUTY_PARAMS  # noqa: E402
-
-CHECKS.update(DUTY_CHECKS)
-
 # parameters each check accepts (a typo in a scheme must not silently fall back to a default)
 PARAMS: dict[str, frozenset[str]] = {name: frozenset({"threshold"}) for name in CHECKS}
-for _name_, _extra in DUTY_PARAMS.items():
-    PARAMS[_name_] |= _extra
 PARAMS["two_no_decrease_per_student"] |= {"level"}
 PARAMS["per_student_public_funds"] |= {"level"}
 PARAMS["teacher_pay_parity"] |= {"year_offset"}
 PARAMS["large_class_share"] |= {"include_super_large"}
 PARAMS["vocational_share"] |= {"max"}
 PARAMS["senior_schools_per_population"] |= {"model"}
+
+# The checks of issue #13 Part B 3–4 live in checks_duties, which needs the helpers above and adds itself
+# to CHECKS and PARAMS when it runs; importing it here makes them present whichever module loads first.
+from . import checks_duties  # noqa: E402, F401
 
 
 def check_names() -> list[str]:

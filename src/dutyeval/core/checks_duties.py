@@ -15,10 +15,12 @@ import numpy as np
 from .balance import JUNIOR, PRIMARY, BalanceResult
 from .checks import (
     _NOISE,
+    CHECKS,
     FAIL,
     HALF_UNIT,
     INSUFFICIENT,
     OPS,
+    PARAMS,
     PASS,
     CheckError,
     CheckResult,
@@ -262,3 +264,7 @@ DUTY_PARAMS = {
     "balance_cv": frozenset({"level"}),
     "balance_cv_composite": frozenset({"level"}),
 }
+
+CHECKS.update(DUTY_CHECKS)
+for _check in DUTY_CHECKS:
+    PARAMS[_check] = frozenset({"threshold"}) | DUTY_PARAMS.get(_check, frozenset())

@@ -25,3 +25,9 @@ class EvaluationConfig(AppConfig):
         from dutyeval.collection.signals import values_changed
 
         values_changed.connect(_on_values_changed, dispatch_uid="evaluation.recompute")
+        # the balance coefficients reach schemes that score them (catalogue.yaml `derived.balance`)
+        from .balance_figures import cycle_balance_figures
+        from .recompute import DERIVED_SOURCES
+
+        if cycle_balance_figures not in DERIVED_SOURCES:
+            DERIVED_SOURCES.append(cycle_balance_figures)
