@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("documents/", include("dutyeval.documents.urls")),
     path("draws/", include("dutyeval.draws.urls")),
+    path("fieldwork/", include("dutyeval.fieldwork.urls")),
     path("surveys/", include("dutyeval.surveys.urls")),
     path("", include("dutyeval.panels.urls")),
     path("", include("dutyeval.web.urls")),

@@ -86,6 +86,8 @@ TARGETS = {
     "evidence.pk": {"own": "evidence.pk", "neighbour": "other_evidence.pk", "foreign": "hebei_evidence.pk"},
     "documents.pk": {"own": "document.pk", "neighbour": "other_document.pk", "foreign": "hebei_document.pk"},
     "draws.pk": {"own": "draw.pk", "neighbour": "other_draw.pk", "foreign": "hebei_draw.pk"},
+    "teams.pk": {"own": "fw_team.pk", "neighbour": "other_fw_team.pk", "foreign": "hebei_fw_team.pk"},
+    "checks.pk": {"own": "fw_school.pk", "neighbour": "other_fw_school.pk", "foreign": "hebei_fw_school.pk"},
     "rtasks.pk": {"own": "rect_task.pk", "neighbour": "other_rect_task.pk", "foreign": "hebei_rect_task.pk"},
     "rfiles.pk": {"own": "rect_file.pk", "neighbour": "other_rect_file.pk", "foreign": "hebei_rect_file.pk"},
     "rdocs.pk": {"own": "rect_doc.pk", "neighbour": "other_rect_doc.pk", "foreign": "hebei_rect_doc.pk"},
@@ -113,6 +115,8 @@ BODIES = {
     "rect-dashboard": {"action": "rhythm", "rhythm": "weekly"},
     "rect-region": {"action": "add_finding", "theme": "矩阵测试", "text": "矩阵测试"},
     "rect-task": {"action": "progress", "text": "矩阵测试"},
+    "fieldwork:cycle": {"action": "team", "name": "矩阵测试"},
+    "fieldwork:checklist": lambda: _field_values(),
     "surveys:settings": {"scale": "100", "decimals": "2", "quota_students": "300"},
     "api/regions/<code>/values/<year>": {"values": {"enrol_primary": 1234}},
     "api/submissions/<pk>/return": {"reason": "矩阵测试"},
@@ -153,6 +157,8 @@ WRITERS = {
     ("POST", "rect-dashboard"): {(ADMIN, "own")},
     ("POST", "rect-region"): {(ADMIN, "own"), (ADMIN, "neighbour")},
     ("POST", "rect-task"): {(COUNTY, "own"), (DEPT, "own")},
+    ("POST", "fieldwork:cycle"): {(ADMIN, "own")},
+    ("POST", "fieldwork:checklist"): {(REVIEWER, "own")},  # the reviewer persona sits on 泽州县's team only
     ("POST", "surveys:settings"): {(ADMIN, "own")},
     ("POST", "surveys:confirm"): {(ADMIN, "own")},
     **{("POST", f"draws:{n}"): {(ADMIN, "own"), (ADMIN, "neighbour")} for n in ("edit", "publish", "input", "make")},
@@ -200,6 +206,8 @@ ONLY = {
     ("POST", "rect-dashboard"): ADMIN,
     ("POST", "rect-region"): frozenset({ADMIN, COUNTY}),
     ("POST", "rect-task"): frozenset({ADMIN, COUNTY, DEPT}),
+    **{(m, f"fieldwork:{n}"): ADMIN for m in ("GET", "POST") for n in ("cycle", "credibility")},
+    ("POST", "fieldwork:checklist"): REVIEWER,  # team members fill; the office arranges but never fills
     **{(m, f"surveys:{n}"): ADMIN for m in ("GET", "POST") for n in ("import", "settings", "preview", "confirm")},
     **{(m, f"surveys:{n}"): frozenset({ADMIN, NATIONAL}) for m in ("GET", "POST") for n in ("cycle", "export")},
     ("GET", "surveys:region"): frozenset({ADMIN, NATIONAL, COUNTY}),
@@ -225,6 +233,8 @@ CONTROLS = {
     ("POST", "rect-region", ADMIN, "neighbour"),
     ("POST", "rect-task", COUNTY, "own"),
     ("POST", "rect-task", DEPT, "own"),
+    ("POST", "fieldwork:cycle", ADMIN, "own"),
+    ("POST", "fieldwork:checklist", REVIEWER, "own"),
     ("POST", "surveys:settings", ADMIN, "own"),
     ("POST", "surveys:confirm", ADMIN, "own"),
 }
@@ -322,6 +332,13 @@ def build_url(case: UrlCase, scope: str | None, mw) -> str:
         return str(case.pattern.converters[name].to_url(value))
 
     return "/" + PARAM.sub(fill, case.route)
+
+
+def _field_values() -> dict:
+    """A whole school checklist as a team member submits it (the figures of mw's 泽州县 school record)."""
+    from dutyeval.fieldwork.checklist import ELEMENTS
+
+    return {f"{field}@primary": "10" for field, _unit, _kind in ELEMENTS}
 
 
 def _evidence_pdf():
@@ -439,6 +456,22 @@ def mw(world, django_user_model, settings, tmp_path):
         w.users[role] = django_user_model.objects.create(
             username=f"matrix-{role}", role=role, region=getattr(w, persona.home), display_name=str(role),
             department=w.department if role == DEPT else None)
+    # field verification: 泽州县's team has the reviewer persona as a member, 阳城县's and 河北省's do not
+    from dutyeval.fieldwork.models import Team, TeamMember, Visit, VisitedSchool
+    from dutyeval.regions.models import SchoolYearRecord
+
+    zezhou_school = School.objects.create(code="2140525001", name="泽州县第一小学", type="primary", county=w.zezhou)
+    SchoolYearRecord.objects.create(school=zezhou_school, year=w.cycle.data_year, level="primary", students=10)
+    hebei_school = School.objects.create(code="2130000001", name="河北小学", type="primary", county=w.hebei_county)
+    yangcheng_school = School.objects.get(code="2140522001")
+    for attr, cycle, region, school in (("", w.cycle, w.zezhou, zezhou_school),
+                                        ("other_", w.cycle, w.yangcheng, yangcheng_school),
+                                        ("hebei_", w.hebei_cycle, w.hebei_county, hebei_school)):
+        team = Team.objects.create(cycle=cycle, name="矩阵核查组")
+        visit = Visit.objects.create(team=team, region=region, starts="2021-10-11", ends="2021-10-12", reason="矩阵")
+        setattr(w, f"{attr}fw_team", team)
+        setattr(w, f"{attr}fw_school", VisitedSchool.objects.create(visit=visit, school=school, reason="矩阵"))
+    TeamMember.objects.create(team=w.fw_team, user=w.users[REVIEWER], role="leader")
     return w
 
 
