@@ -77,3 +77,17 @@ def test_without_school_records_the_balance_items_are_insufficient(world, cycle)
     store(cycle, compute(cycle))
     items = Result.objects.get(submission__cycle=cycle).items
     assert items["1.1"]["status"] == "insufficient" and items["1.2"]["status"] == "insufficient"
+
+
+def test_the_scorecard_names_finance_and_school_years(world, cycle, client):
+    from dutyeval.evaluation.scorecard import _labelled, build_scorecard
+
+    store(cycle, compute(cycle))
+    sub = Submission.objects.get(cycle=cycle)
+    row = next(r for r in build_scorecard(sub).rows if r.ind.code == "1.3")
+    assert {(f["code"], f["label"]) for f in row.figures} >= {("edu_exp_budget", "2019年"), ("edu_exp_budget", "2018年")}
+    assert _labelled([{"code": "enrol_total", "year": 2020}])[0]["label"] == "2020/2021学年"
+    assert _labelled([{"code": "gone", "year": 2020}])[0]["label"] == "2020年"
+    client.force_login(world.province_admin)
+    page = client.get(f"/s/{sub.pk}/scorecard/").content.decode()
+    assert "一般公共预算教育支出（2019年）" in page and "（2019年比2018年）" in page

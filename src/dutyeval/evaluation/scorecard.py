@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dutyeval.audit.models import AuditLog
+from dutyeval.core.catalogue import default_catalogue
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Result, ResultItem, Submission
@@ -90,6 +91,16 @@ class Card:
                 row.score, row.status, row.who, row.explanation = None, "", "", ""
 
 
+def _labelled(figures) -> list:
+    """Each figure with its year in words: 2019年 for a finance figure, 2020/2021学年 for a school-year one."""
+    cat = default_catalogue()
+    return [
+        {**f, "label": cat[f["code"]].year_label(f["year"]) if f.get("code") in cat else f"{f.get('year')}年"}
+        for f in figures or ()
+        if isinstance(f, dict)
+    ]
+
+
 def build_scorecard(sub: Submission) -> Card:
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))
     parents = {i.parent_id for i in indicators}
@@ -108,7 +119,7 @@ def build_scorecard(sub: Submission) -> Card:
         if item is not None and item.leaf:
             row.score = item.score
             row.status, row.who, row.rule = item.status, item.who, item.rule
-            row.explanation, row.figures = item.explanation, item.figures
+            row.explanation, row.figures = item.explanation, _labelled(item.figures)
             row.auto_score, row.auto_verdict = item.auto_score, item.auto_verdict
             row.comparison, row.source, row.confidence = item.comparison, item.source, item.confidence
         elif item is not None:
