@@ -75,7 +75,8 @@ def test_region_sees_its_own_verification_only_after_release(team, fw, client_as
     if stage == "internal":
         assert r.status_code == 404
     else:
-        assert r.status_code == 200 and "多报 100人" in r.content.decode()
+        page = r.content.decode()
+        assert r.status_code == 200 and "多报 100人" in page and "在校生数（小学）" in page
     assert client_as(fw.other_filler).get(f"/fieldwork/s/{fw.sub.pk}/").status_code == 404
     assert client_as(fw.province_admin).get(f"/fieldwork/s/{fw.sub.pk}/").status_code == 200
 

@@ -133,6 +133,14 @@ class Check(models.Model):
         ordering = ["school", "level", "pk"]
         constraints = [models.UniqueConstraint(fields=["school", "element", "level"], name="uniq_field_check")]
 
+    @property
+    def label(self) -> str:
+        """在校生数（小学）: the figure's name as the checklist shows it."""
+        from dutyeval.regions.models import SchoolYearRecord
+
+        field = SchoolYearRecord._meta.get_field(self.element)
+        return f"{field.verbose_name}（{SchoolYearRecord.Level(self.level).label}）"
+
 
 class FieldFinding(models.Model):
     """A verified figure outside the tolerance (虚报/误报). Forwarded once to rectification by the office."""
