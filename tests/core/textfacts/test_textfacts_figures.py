@@ -176,3 +176,29 @@ def test_elements_need_matching_units_and_differences_are_changes():
     assert by["15447人"].element == "enrol_preschool"
     diff = figs("生均公用经费每生每年城市小学1535元,农村小学初中分别高100元")
     assert [(f.quote, f.kind) for f in diff] == [("1535元", "amount"), ("100元", "growth")]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "base_value", "base_unit"),
+    [
+        # units whose first character the hand-kept look-ahead class had left out
+        ("新建校舍面积1200㎡，", "1200㎡", Decimal("1200"), "平方米"),
+        ("优秀率提高5百分点。", "5百分点", Decimal("5"), "个百分点"),
+        ("投入维修资金3百万元。", "3百万元", Decimal("3000000"), "元"),
+    ],
+)
+def test_every_unit_of_the_lists_can_follow_an_integer(text, quote, base_value, base_unit):
+    (f,) = [f for f in ingest_text(text).figures if f.quote == quote]
+    assert (f.base_value, f.base_unit) == (base_value, base_unit)
+
+
+def test_the_candidate_scans_let_every_listed_unit_follow_a_number():
+    # a unit missing from the scan's look-ahead class is shut out without any error
+    from dutyeval.core.textfacts import figures as F
+
+    for unit in (F._RATE_MONEY + "|" + F._COUNT_UNITS).split("|"):
+        m = F._ARABIC.match("12" + unit)
+        assert m is not None and m.end() == 2 + len(unit), unit
+    for unit in F._CN_UNITS.split("|"):
+        m = F._CHINESE.match("三十" + unit)
+        assert m is not None and m.end() == 2 + len(unit), unit

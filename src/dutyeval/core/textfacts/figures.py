@@ -41,21 +41,34 @@ _COUNT_UNITS = (
 # (a digit after 〔 [ . 前 or a Latin letter: 〔2021〕1号, G20, 1.2.3), and a start inside a run of
 # digits, which fails whenever the run from its first digit failed: the rest of the pattern
 # sees the same characters after the run (2021年 was tried at 2, 0, 2 and 1).
+_MAGNITUDES = "亿万|万亿|万万|千万|百万|十万|万|亿|千(?=元)"
+_RATE_MONEY = "%|‰|元"
+_CN_UNITS = "万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批|乡|镇"
+
+
+def _starts(*alternations: str, extra: str = "") -> str:
+    """Character class of the first characters of the alternations' words (and ``extra``):
+    the look-ahead that lets a number pass only where a unit, magnitude or list can follow.
+    Built from the unit lists, so a unit added there is never shut out by a stale class."""
+    chars = {w[0] for alt in alternations for w in alt.split("|")} | set(extra)
+    return "[" + re.escape("".join(sorted(chars))) + "]"
+
+
 _ARABIC = re.compile(
     r"(?P<num>[0-9](?<![0-9〔\[.前A-Za-z][0-9])[0-9]*+(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
     # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
     r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
-    r"|(?=[-—~至到:、余多万亿千%‰元所个名人套册间台家项条份位次件场班节天轨部张辆本批支篇门户座栋处块亩吨对倍分平学课生公米度乡镇]))"
+    rf"|(?={_starts(_MAGNITUDES, _RATE_MONEY, _COUNT_UNITS, extra='-—~至到:、余多')}))"
     r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?))?"
-    r"(?P<a1>余|多)?(?P<mag>亿万|万亿|万万|千万|百万|十万|万|亿|千(?=元))?(?P<a2>余|多)?"
-    rf"(?P<unit>%|‰|元|{_COUNT_UNITS})?"
+    rf"(?P<a1>余|多)?(?P<mag>{_MAGNITUDES})?(?P<a2>余|多)?"
+    rf"(?P<unit>{_RATE_MONEY}|{_COUNT_UNITS})?"
     r"(?P<post>以上|以下|左右|以内)?"
 )
 _CHINESE = re.compile(
     # the look-ahead turns away the many numerals in plain words (一是, 统一) at once
-    rf"(?P<num>[{_CN}][{_CN}]*)(?=[余多万亿元所名人家套台间册位座栋处个项对支场部辆次批乡镇])"
+    rf"(?P<num>[{_CN}][{_CN}]*)(?={_starts(_CN_UNITS, extra='余多万亿')})"
     r"(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
-    r"(?P<unit>万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批|乡|镇)?"
+    rf"(?P<unit>{_CN_UNITS})?"
     rf"(?<![{_CN}余多])"
     r"(?P<post>以上|以下|左右|以内)?"
 )
