@@ -164,3 +164,14 @@ def test_forward_finding_into_rectification(team, fw):
     with pytest.raises(FieldworkError, match="已转入"):
         services.forward_finding(f, fw.province_admin)
     assert Finding.objects.filter(cycle=fw.cycle, region=fw.zezhou).count() == 1
+
+
+def test_recusal_without_expert_profile_uses_the_account_region(team, fw, django_user_model):
+    from dutyeval.regions.models import Region
+
+    city_staff = django_user_model.objects.create(username="jc_office", role="city_admin",
+                                                  region=Region.objects.get(code="140500"))
+    with pytest.raises(FieldworkError, match="来自晋城市"):
+        services.add_member(team, fw.province_admin, city_staff, "member")
+    province_staff = services.add_member(team, fw.province_admin, fw.reviewer, "member")  # 山西省 itself: allowed
+    assert province_staff.role == "member"

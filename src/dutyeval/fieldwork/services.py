@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -89,10 +90,9 @@ def teams_of(user):
 
 def home_of(person) -> Region | None:
     """Where a person comes from, for recusal: the expert profile's unit, else the region the account acts for."""
-    expert = getattr(person, "expert", None)
     try:
-        return expert.home if expert else person.region
-    except Exception:  # noqa: BLE001 — a user without an expert profile raises RelatedObjectDoesNotExist
+        return person.expert.home
+    except ObjectDoesNotExist:  # no expert profile
         return person.region
 
 
