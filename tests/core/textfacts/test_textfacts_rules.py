@@ -102,6 +102,15 @@ def _uncapped_rate(word, example):
     assert not _over_100(example), example
 
 
+def _change(word, example, entry):
+    r = ingest_text(example)
+    direction = -1 if entry.get("down") else 1
+    assert [f for f in r.figures if f.kind == "growth" and f.direction == direction], (
+        example,
+        [(f.quote, f.kind, f.direction) for f in r.figures],
+    )
+
+
 CHECKS = {
     "abstract_after": _no_figure_before,
     "slogan_after": _no_figure_before,
@@ -124,9 +133,10 @@ CHECKS = {
     "qualifiers": _qualifier,
     "rate_words": _capped_rate,
     "uncapped_rate_words": _uncapped_rate,
+    "change_verbs": _change,
 }
 # checks that need the whole entry (the metric's name and element, the level's canonical form)
-_WITH_ENTRY = {"metrics", "levels", "qualifiers"}
+_WITH_ENTRY = {"metrics", "levels", "qualifiers", "change_verbs"}
 
 CASES = [(name, word, ex, i) for name in rules.raw() for i, (word, ex) in enumerate(rules.examples(name))]
 
@@ -160,6 +170,9 @@ def test_metric_and_level_tables_come_from_the_lists():
     assert [m.name for _, m in metrics._METRICS] == [e["name"] for e in rules.raw()["metrics"]]
     assert metrics._LEVEL_CANON == {e["word"]: e["level"] for e in rules.raw()["levels"]}
     assert set(metrics._RATE_WORDS) == set(rules.words("rate_words"))
+    from dutyeval.core.textfacts import figures
+
+    assert figures._CHANGE_VERBS == rules.words("change_verbs")
 
 
 def test_a_metric_phrase_that_is_also_a_level_word_counts_as_the_metric():
