@@ -175,6 +175,12 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     cells = page.locator("#progress-table tr[data-month]").last.locator("td").all_text_contents()
     assert cells == [f"{today.year}-{today.month:02d}", "0", "1", "1", "0"]
     shot(page, "7-dashboard")
+    page.set_viewport_size({"width": 390, "height": 844})  # an office on a phone: the chart fits the width
+    page.reload()
+    page.wait_for_selector("#progress-chart canvas")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "7-dashboard-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # the county generates its rectification report, Word and PDF
     login("county_filler")

@@ -15,7 +15,7 @@
   var chart = echarts.init(el);
   chart.setOption({
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
-    legend: {top: 0}, grid: {left: 40, right: 16, top: 36, bottom: 30},
+    legend: {top: 0}, grid: {left: 40, right: 16, top: 60, bottom: 30},  // the axis name below the legend, even when it wraps
     xAxis: {type: 'category', data: rows.map(function (r) { return r.month; })},
     yAxis: {type: 'value', name: '任务数', minInterval: 1},
     series: series
