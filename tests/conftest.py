@@ -10,8 +10,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from dutyeval.core.schemefile import library_paths
+
+# Property tests check behaviour, not speed: on a shared 2-core CI machine one example may take
+# longer than Hypothesis' default 200 ms deadline, which is noise, not a failure.
+hypothesis_settings.register_profile("dutyeval", deadline=None)
+hypothesis_settings.load_profile("dutyeval")
 
 PASSWORD = "Test@2021pass"
 
