@@ -160,7 +160,9 @@ def test_forward_finding_into_rectification(team, fw):
     with pytest.raises(FieldworkError, match="督导办"):
         services.forward_finding(f, fw.ty)
     rf = services.forward_finding(f, fw.province_admin)
-    assert rf.source == Finding.Source.OFFICE and rf.region == fw.zezhou and rf.text == f.text
+    assert rf.source == Finding.Source.FIELD and rf.region == fw.zezhou and rf.text == f.text
+    assert [(x["name"], x["value"]) for x in rf.figures] == [("网络多媒体教室数（小学）（填报）", "30.00"),
+                                                             ("网络多媒体教室数（小学）（核查）", "20.00")]
     with pytest.raises(FieldworkError, match="已转入"):
         services.forward_finding(f, fw.province_admin)
     assert Finding.objects.filter(cycle=fw.cycle, region=fw.zezhou).count() == 1

@@ -20,6 +20,7 @@ ELEMENTS = (
     ("equipment_value_yuan", "元", "measure"),
 )
 KIND = {f: k for f, _u, k in ELEMENTS}
+UNIT = {f: u for f, u, _k in ELEMENTS}
 
 
 @dataclass(frozen=True)

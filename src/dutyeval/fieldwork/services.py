@@ -412,7 +412,7 @@ def save_onsite_score(visit: Visit, user, indicator: Indicator, score: str, note
 
 @transaction.atomic
 def forward_finding(finding: FieldFinding, user):
-    """Into the region's rectification list, through rectification's own service (source 督导办补充（含实地核查）)."""
+    """Into the region's rectification list, through rectification's own service (source 实地核查差异)."""
     from dutyeval.rectification import services as rect
 
     finding = FieldFinding.objects.select_for_update().select_related("check_row__school__visit__team__cycle",
@@ -423,7 +423,13 @@ def forward_finding(finding: FieldFinding, user):
     if finding.rectification_id:
         raise FieldworkError("该问题已转入整改清单")
     try:
-        rf = rect.add_finding(visit.team.cycle, visit.region, user, theme="实地核查数据不实", text=finding.text)
+        check = finding.check_row
+        figures = [{"name": f"{check.label}{what}", "year": visit.team.cycle.data_year, "value": value,
+                    "unit": checklist.UNIT[check.element]}
+                   for what, value in (("（填报）", check.reported), ("（核查）", check.verified))]
+        # source "field" with the check's id as key: rectification stores it once, whoever forwards it twice
+        rf = rect.add_finding(visit.team.cycle, visit.region, user, theme="实地核查数据不实", text=finding.text,
+                              source=rect.Finding.Source.FIELD, key=f"check-{check.pk}", figures=figures)
     except rect.RectificationError as exc:
         raise FieldworkError(str(exc)) from None
     finding.rectification = rf
