@@ -147,17 +147,17 @@ def compute(cycle: Cycle, only: list[str] | None = None) -> SchemeScores:
     """Scores of every evaluated region, or of `only` these (their ranks are then among themselves:
     store() re-ranks the cycle)."""
     ds, targets = cycle_dataset(cycle, only)
-    manual = field_verified(cycle, manual_scores(cycle, only))
+    manual = manual_scores(cycle, only)
+    for adjust in MANUAL_ADJUSTERS:
+        manual = adjust(cycle, manual)
     return score_all(cycle.scheme.to_core(), ds, cycle.data_year, manual, targets=targets)
 
 
-def field_verified(cycle: Cycle, manual: dict[tuple[str, str], ManualScore]) -> dict[tuple[str, str], ManualScore]:
-    """Hook: field verification (实地核查) adjusts the manual scores as the cycle's FieldPolicy says
-    (on-site scores replace online ones, or points off per falsified figure). See docs/fieldwork.md."""
-    # imported here: fieldwork reads evaluation, so evaluation must not import it when it loads
-    from dutyeval.fieldwork.hooks import apply_field_verification
-
-    return apply_field_verification(cycle, manual)
+# Apps above evaluation that adjust the manual scores before scoring register a function here in their
+# AppConfig.ready() (field verification: on-site scores replace online ones, or points off per falsified
+# figure; docs/fieldwork.md), so evaluation imports no app above it. Each takes (cycle, manual scores)
+# and returns the manual scores to use.
+MANUAL_ADJUSTERS: list = []
 
 
 def _quiet(pct: int, message: str) -> None:
