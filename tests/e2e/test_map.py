@@ -35,7 +35,7 @@ def test_office_drills_from_the_province_to_a_county_and_its_trend(reviewed, pag
     w = reviewed
     login(w.province_admin.username)
     geo = []
-    page.on("response", lambda r: geo.append(r.status) if "/static/geo/" in r.url else None)
+    page.on("response", lambda r: geo.append(r.status) if "/geo/" in r.url else None)
     page.goto(f"{live_server.url}/cycles/{w.cycle.pk}/map/?by=city")
     page.wait_for_function("() => { const c = window.echarts && echarts.getInstanceByDom(document.getElementById('map'));"
                            " return c && c.getOption().series[0].data.length > 0; }")

@@ -143,3 +143,18 @@ def test_the_build_writes_province_and_city_files_with_the_region_codes(tmp_path
     assert [f["id"] for f in city["features"]] == ["140522", "140525"]
     assert json.loads((out / "140000.json").read_text())["features"][0]["id"] == "140500"
     assert len(json.loads((out / "140000-counties.json").read_text())["features"]) == 2
+
+
+def test_boundary_files_are_served_to_signed_in_users_by_name_only(world, client_as, client, settings, tmp_path):
+    settings.GEO_DIR = tmp_path
+    (tmp_path / "140500.json").write_text('{"type": "FeatureCollection", "features": []}')
+    (tmp_path / "secret.json").write_text("{}")
+    office = client_as(world.county_filler)  # geography is public: any signed-in user may load it
+    got = office.get(reverse("geo", args=["140500"]))
+    assert got.status_code == 200 and got.json()["type"] == "FeatureCollection"
+    assert "max-age=86400" in got["Cache-Control"]
+    assert office.get(reverse("geo", args=["140000-counties"])).status_code == 404  # not built
+    assert office.get("/geo/secret.json").status_code == 404  # only region codes name a file
+    assert office.get("/geo/..%2Fsecret.json").status_code == 404
+    client.logout()
+    assert client.get(reverse("geo", args=["140500"])).status_code == 302

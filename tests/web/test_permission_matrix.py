@@ -97,7 +97,8 @@ TARGETS = {
 }
 # Parameters that do not name a region's object: one value, whatever the scope.
 CONSTANTS = {"area": "compulsory", "index": 0, "year": "cycle.data_year", "indicator": "evidence_item.pk",
-             "file": 0}  # file: a panel finding's file (none in this world: 404 for all)
+             "file": 0,  # file: a panel finding's file (none in this world: 404 for all)
+             "name": "140000"}  # name: a map boundary file (public geography, any signed-in user)
 
 # Bodies sent with POST / PUT (by url name for pages, "api/<route>" for the API); empty otherwise.
 # They are what a legitimate user would send, so that a refusal is a refusal and not a form error.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("cycles/<int:pk>/overview.xlsx", exports.overview_xlsx, name="cycle-xlsx"),
     path("cycles/<int:pk>/results/", results.results, name="results"),
     path("cycles/<int:pk>/map/", maps.cycle_map, name="cycle-map"),
+    path("geo/<str:name>.json", maps.geo, name="geo"),
     path("cycles/<int:pk>/job/", results.job_status, name="cycle-job"),
     path("cycles/<int:pk>/recompute/", results.recompute, name="cycle-recompute"),
     path("s/<int:pk>/", submission.detail, name="submission"),
