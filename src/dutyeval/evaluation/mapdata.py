@@ -44,9 +44,10 @@ def metrics(cycle: Cycle) -> list[Metric]:
     return found
 
 
-def metric_of(cycle: Cycle, key: str) -> Metric:
+def metric_of(cycle: Cycle, key: str, known: list[Metric] | None = None) -> Metric:
     """The metric named by `key`, or the total score when the key names nothing of this cycle."""
-    return next((m for m in metrics(cycle) if m.key == key), metrics(cycle)[0])
+    known = known if known is not None else metrics(cycle)
+    return next((m for m in known if m.key == key), known[0])
 
 
 def values(cycle: Cycle, metric: Metric, regions) -> dict[str, Decimal | str | None]:

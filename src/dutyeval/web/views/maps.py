@@ -66,16 +66,17 @@ def cycle_map(request, pk: int):
     if request.user.role in scoping.OWN_REGION_ROLES or not scoping.sees_cycle(request.user, cycle):
         raise Http404  # an evaluated region reads its own results on its scorecard, not on a map
     regions = visible_in_cycle(request.user, cycle, scoping.visible_regions(request.user))
-    metric = mapdata.metric_of(cycle, request.GET.get("metric", "total"))
+    known = mapdata.metrics(cycle)
+    metric = mapdata.metric_of(cycle, request.GET.get("metric", "total"), known)
     place = _place(cycle, request.GET.get("at"))
     by_city = place.level == "province" and request.GET.get("by") == "city" and not metric.categorical
-    values = mapdata.values(cycle, metric, regions)
-    shown = {c: v for c, v in values.items() if c.startswith(place.prefix)}
+    # only the place's regions are read: a province's map costs the province, not the country
+    shown = mapdata.values(cycle, metric, regions.filter(code__startswith=place.prefix))
     names = dict(Region.objects.filter(code__in=list(shown)).values_list("code", "name"))
     if by_city:
         cities = dict(Region.objects.filter(parent=place, level="city").values_list("code", "name"))
-        features = [{"name": c, "label": n, "value": _json(v)} for c, n in cities.items()
-                    for v in [mapdata.city_means(shown).get(c)]]
+        means = mapdata.city_means(shown)
+        features = [{"name": c, "label": n, "value": _json(means.get(c))} for c, n in cities.items()]
         geo = _geo(place.code)
     else:
         features = [{"name": c, "label": names.get(c, c), "value": _json(v)} for c, v in shown.items()]
@@ -84,7 +85,7 @@ def cycle_map(request, pk: int):
     detail = _detail(cycle, metric, selected) if selected in shown else None
     rows = sorted(features, key=lambda f: (f["value"] is None, _sort_key(f["value"], metric, cycle)))
     return render(request, "web/map.html", {
-        "cycle": cycle, "metric": metric, "metric_groups": _groups(mapdata.metrics(cycle)), "place": place, "by_city": by_city,
+        "cycle": cycle, "metric": metric, "metric_groups": _groups(known), "place": place, "by_city": by_city,
         "crumbs": _crumbs(cycle, place), "rows": rows, "detail": detail, "geo_missing": geo is None,
         "children": Region.objects.filter(parent=place, level__in=("province", "city")).order_by("code")
         if place.level in ("national", "province") else [],
