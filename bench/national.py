@@ -28,6 +28,7 @@ All results are asserted equal to the baselines'. The last line holds key=value 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import resource
@@ -264,6 +265,11 @@ def _threshold(spec: dict, code: str, year: int, key: str | None = None) -> floa
     return math.nan if value is None else float(value)
 
 
+@functools.lru_cache(maxsize=1)
+def _cached_thresholds() -> dict:
+    return _load_thresholds()
+
+
 def _at_least(x, need):
     """x ≥ need at the data's precision: x may fall short by half a stored unit (-1: unknown)."""
     if not (math.isfinite(x) and math.isfinite(need)):
@@ -368,7 +374,81 @@ def scalar_check(name: str, params: dict, code: str, get, spec: dict) -> int:
     if name == "vocational_share":
         voc, gen = get("intake_vocational", y), get("intake_senior", y)
         return _share(voc, voc + gen, thr())
+    return scalar_duty_check(name, params, code, get, thr)
+
+
+def _cmp(value, t, op, tol):
+    """value against t by op, within tol (half a recorded unit, in the value's unit): -1 unknown."""
+    if not (math.isfinite(value) and math.isfinite(t)):
+        return -1
+    tol = (tol if math.isfinite(tol) else 0.0) + NOISE * (abs(t) + 1)
+    return int(value > t + tol if op == ">" else value <= t + tol if op == "<=" else value >= t - tol)
+
+
+def _pct(num, den, scale=100.0):
+    return num * scale / den if den > 0 and math.isfinite(num) else math.nan
+
+
+def scalar_duty_check(name: str, params: dict, code: str, get, thr) -> int:
+    """The checks added with the city scheme and issue #13 (docs/checks.md), one county at a time."""
+    y = YEAR
+    if name == "higher_vocational_per_student":
+        return _cmp(get("per_student_budget_higher_voc", y), thr(), ">=", HALF)
+    if name == "senior_schools_per_population":
+        schools = get("schools_senior_model" if params.get("model") else "schools_senior", y)
+        pop, t = get("resident_population", y), thr()
+        if schools <= 0 and pop > 0 and math.isfinite(t):
+            return 0  # no school for a resident population
+        return _cmp(_pct(pop, schools, 1e-4), t, "<=", _pct(HALF, schools, 1e-4))
+    if name == "three_growths":
+        edu, edu0 = get("edu_exp_budget", y), get("edu_exp_budget", y - 1)
+        rev, rev0 = get("fiscal_recurrent_revenue", y), get("fiscal_recurrent_revenue", y - 1)
+        return _cmp(_pct(edu - edu0, edu0) - _pct(rev - rev0, rev0), thr(), ">", _pct(HALF, edu0))
+    if name == "myopia_decrease":
+        return _cmp(get("myopia_rate", y - 1) - get("myopia_rate", y), thr(), ">=", HALF)
+    if name == "public_funds_disbursed":
+        spec = _cached_thresholds()["per_student_public_funds"]  # the base standards, unless the scheme's
+        std = {lv: float(params[lv]) if params.get(lv) is not None else _threshold(spec, code, y, lv)
+               for lv in ("primary", "junior")}  # fmt: skip
+        extra = {k: float(params.get(k, v)) for k, v in DISBURSEMENT.items()}
+        small = max(extra["floor"] * get("small_schools", y) - get("enrol_small_schools", y), 0)
+        required = (get("enrol_primary", y) * std["primary"] + get("enrol_junior", y) * std["junior"]
+                    + get("enrol_boarding", y) * extra["boarding"] + small * std["primary"]
+                    + get("enrol_special_school", y) * extra["special"])  # fmt: skip
+        return _cmp(_pct(get("pub_funds_disbursed", y) * 10000, required), thr(), ">=", _pct(HALF * 10000, required))
+    if name in ("balance_cv", "balance_cv_composite"):
+        measure = "max" if name == "balance_cv" else "composite"
+        level = params.get("level", "both")
+        vs = [_cmp(get(f"balance_cv_{measure}_{lv}", y), thr(lv), "<=", HALF)
+              for lv in (("primary", "junior") if level == "both" else (level,))]  # fmt: skip
+        return 0 if 0 in vs else -1 if -1 in vs else 1
+    if name in SHARES:
+        parts, wholes, reported, complement, bounded, op = SHARES[name]
+        den = sum(get(c, y) for c in wholes) if wholes else math.nan
+        num = sum(get(c, y) for c in parts) if parts else math.nan
+        value, tol = _pct(den - num if complement else num, den), _pct(HALF, den)
+        if reported and math.isfinite(get(reported, y)):
+            value, tol = get(reported, y), HALF
+        if bounded and math.isfinite(value) and value > 100 + (tol if math.isfinite(tol) else 0) + NOISE * 101:
+            return -1  # a share above 100 %: a data error
+        return _cmp(value, thr(), op, tol)
     raise KeyError(name)
+
+
+# shares of issue #13 (core/checks_duties.py, read from docs/checks.md): parts, wholes, a reported rate
+# that wins, complement (wholes − parts), above 100 % a data error, op
+SHARES = {
+    "edu_surcharge_use": (("edu_surcharge_to_edu",), ("edu_surcharge",), None, False, False, ">="),
+    "physical_health_pass_rate": ((), (), "physical_health_pass_rate", False, True, ">="),
+    "safe_campus_rate": ((), (), "safe_campus_rate", False, True, ">="),
+    "dual_teacher_share": (("teachers_voc_dual",), ("teachers_voc_specialist",), None, False, True, ">="),
+    "staffing_quota": (("staff_in_quota_compulsory",), ("staff_quota_compulsory",), None, False, False, "<="),
+    "kg_nonstaff_pay": (("kg_teacher_pay_nonstaff",), ("kg_teacher_pay_staff",), None, False, False, ">="),
+    "kg_class_size": (("kg_classes_oversize",), ("kg_classes",), None, True, True, ">="),
+    "senior_large_class_share": (("classes_senior_large",), ("classes_senior",), None, False, True, "<="),
+    "training_funds_pub_share": (("school_training_funds",), ("school_pub_funds_budget",), None, False, True, ">="),
+}  # fmt: skip
+DISBURSEMENT = {"boarding": 200.0, "floor": 100.0, "special": 6000.0}  # STANDARDS §4.3
 
 
 def baseline_scoring(long: pd.DataFrame, nat) -> pd.DataFrame:
@@ -492,7 +572,9 @@ def _rate_v(value, t, over_100_error):
 FRAME_CHECKS = frozenset({
     "two_no_decrease_total", "two_no_decrease_per_student", "teacher_pay_parity", "training_funds_share",
     "per_student_public_funds", "preschool_gross_enrolment", "senior_gross_enrolment", "compulsory_retention",
-    "large_class_share", "super_large_class_share", "vocational_share", *SHARE_CHECKS, *DUTY_SHARES,
+    "large_class_share", "super_large_class_share", "vocational_share", *SHARE_CHECKS, *DUTY_SHARES, *SHARES,
+    "higher_vocational_per_student", "senior_schools_per_population", "three_growths", "myopia_decrease",
+    "public_funds_disbursed", "balance_cv", "balance_cv_composite",
 })  # fmt: skip
 
 
@@ -570,6 +652,66 @@ def frame_check(name: str, params: dict, get: _Wide, spec: dict) -> pd.Series:
     if name == "vocational_share":
         voc, gen = get("intake_vocational", y), get("intake_senior", y)
         return _share_v(voc, voc + gen, thr())
+    return frame_duty_check(name, params, get, thr)
+
+
+def _cmp_v(value: pd.Series, t: pd.Series, op: str, tol) -> pd.Series:
+    """`_cmp` over every county."""
+    tol = (tol.fillna(0.0) if isinstance(tol, pd.Series) else tol) + NOISE * (t.abs() + 1)
+    with np.errstate(invalid="ignore"):
+        ok = value > t + tol if op == ">" else value <= t + tol if op == "<=" else value >= t - tol
+    return _verdict(ok, value.notna() & t.notna())
+
+
+def _pct_v(num, den: pd.Series, scale: float = 100.0) -> pd.Series:
+    return num * scale / den.where(den > 0)
+
+
+def frame_duty_check(name: str, params: dict, get: _Wide, thr) -> pd.Series:
+    """`scalar_duty_check` over every county at once."""
+    y, idx = YEAR, get.index
+    if name == "higher_vocational_per_student":
+        return _cmp_v(get("per_student_budget_higher_voc", y), thr(), ">=", HALF)
+    if name == "senior_schools_per_population":
+        schools = get("schools_senior_model" if params.get("model") else "schools_senior", y)
+        pop, t = get("resident_population", y), thr()
+        v = _cmp_v(_pct_v(pop, schools, 1e-4), t, "<=", _pct_v(HALF, schools, 1e-4))
+        return v.where(~((schools <= 0) & (pop > 0) & t.notna()), 0)
+    if name == "three_growths":
+        edu, edu0 = get("edu_exp_budget", y), get("edu_exp_budget", y - 1)
+        rev, rev0 = get("fiscal_recurrent_revenue", y), get("fiscal_recurrent_revenue", y - 1)
+        return _cmp_v(_pct_v(edu - edu0, edu0) - _pct_v(rev - rev0, rev0), thr(), ">", _pct_v(HALF, edu0))
+    if name == "myopia_decrease":
+        return _cmp_v(get("myopia_rate", y - 1) - get("myopia_rate", y), thr(), ">=", HALF)
+    if name == "public_funds_disbursed":
+        spec = _cached_thresholds()["per_student_public_funds"]
+        std = {lv: pd.Series(float(params[lv]), index=idx) if params.get(lv) is not None
+               else _threshold_frame(spec, idx, y, lv) for lv in ("primary", "junior")}  # fmt: skip
+        extra = {k: float(params.get(k, v)) for k, v in DISBURSEMENT.items()}
+        small = (extra["floor"] * get("small_schools", y) - get("enrol_small_schools", y)).clip(lower=0)
+        required = (get("enrol_primary", y) * std["primary"] + get("enrol_junior", y) * std["junior"]
+                    + get("enrol_boarding", y) * extra["boarding"] + small * std["primary"]
+                    + get("enrol_special_school", y) * extra["special"])  # fmt: skip
+        paid = get("pub_funds_disbursed", y)
+        return _cmp_v(_pct_v(paid * 10000, required), thr(), ">=", _pct_v(HALF * 10000, required))
+    if name in ("balance_cv", "balance_cv_composite"):
+        measure = "max" if name == "balance_cv" else "composite"
+        level = params.get("level", "both")
+        vs = pd.concat([_cmp_v(get(f"balance_cv_{measure}_{lv}", y), thr(lv), "<=", HALF)
+                        for lv in (("primary", "junior") if level == "both" else (level,))], axis=1)  # fmt: skip
+        return pd.Series(np.where((vs == 0).any(axis=1), 0, np.where((vs == -1).any(axis=1), -1, 1)), index=idx)
+    if name in SHARES:
+        parts, wholes, reported, complement, bounded, op = SHARES[name]
+        den = sum(get(c, y) for c in wholes) if wholes else get.empty
+        num = sum(get(c, y) for c in parts) if parts else get.empty
+        value, tol = _pct_v(den - num if complement else num, den), _pct_v(HALF, den)
+        if reported:
+            rep = get(reported, y)
+            value, tol = rep.fillna(value), tol.where(rep.isna(), HALF)
+        v = _cmp_v(value, thr(), op, tol)
+        if bounded:
+            v = v.where(~(value > 100 + tol.fillna(0.0) + NOISE * 101), -1)
+        return v
     raise KeyError(name)
 
 
