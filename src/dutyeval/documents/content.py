@@ -15,6 +15,7 @@ from dutyeval.core.documents.compose import (
     AreaFacts,
     CaseFacts,
     CycleFacts,
+    FindingFacts,
     ItemFacts,
     RegionFacts,
     ResultFacts,
@@ -22,6 +23,7 @@ from dutyeval.core.documents.compose import (
 from dutyeval.core.documents.model import Fig, fig
 from dutyeval.evaluation.models import Cycle, CycleStage, ItemScore, Narrative, Submission
 from dutyeval.evaluation.scorecard import build_scorecard
+from dutyeval.rectification.models import Finding
 from dutyeval.schemes.models import Indicator
 
 COMPLETE = (Submission.State.ACCEPTED, Submission.State.LOCKED)
@@ -336,6 +338,33 @@ def complete_submissions(cycle: Cycle):
         .select_related("region__parent", "result", "cycle__scheme")
         .order_by("region__code")
     )
+
+
+def confirmed_findings(sub: Submission) -> list[FindingFacts]:
+    """The region's rectification list as the office confirmed it (drafts and withdrawn ones are
+    the office's working state and never go out), in the list's order."""
+    url = reverse("rect-region", kwargs={"pk": sub.pk})
+    out = []
+    rows = Finding.objects.filter(cycle=sub.cycle_id, region=sub.region_id, state=Finding.State.CONFIRMED)
+    for f in rows.select_related("confirmed_by").order_by("order", "pk"):
+        source = {
+            "kind": "finding",
+            "region_name": sub.region.name,
+            "rule": f"整改问题清单（{f.get_source_display()}，督导办已确认）",
+            "who": str(f.confirmed_by) if f.confirmed_by else "",
+            "when": _when(f.confirmed_at),
+            "url": url,
+        }
+        figures = [
+            (
+                f"{x.get('year')}年{x.get('name')}" if x.get("year") else str(x.get("name")),
+                fig(_dec(x["value"]), x.get("unit") or "", source),
+            )
+            for x in f.figures or []
+            if x.get("value") not in (None, "")
+        ]
+        out.append(FindingFacts(theme=f.theme, text=f.text, figures=figures))
+    return out
 
 
 def typical_cases(cycle: Cycle, subs: list[Submission], per_region: int = 3) -> list[CaseFacts]:

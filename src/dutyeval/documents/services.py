@@ -33,6 +33,7 @@ from . import pdf as pdfmod
 from .content import (
     DocumentRefused,
     complete_submissions,
+    confirmed_findings,
     cycle_facts,
     region_facts,
     review_complete,
@@ -83,7 +84,9 @@ def compose_document(
                     f"{region.name}的评审尚未完成（当前状态：{sub.get_state_display()}），"
                     "不能生成评价督导报告；审核通过后再生成。"
                 )
-            return compose.feedback(c, region_facts(sub, with_result=True), today, number=number)
+            facts = region_facts(sub, with_result=True)
+            facts.findings = confirmed_findings(sub)
+            return compose.feedback(c, facts, today, number=number)
         return compose.self_report(c, region_facts(sub, with_result=False), today)
     if kind not in DocumentKind.values:
         raise DocumentRefused(f"未知的文种“{kind}”。")

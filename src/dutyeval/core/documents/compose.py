@@ -94,6 +94,17 @@ class CycleFacts:
 
 
 @dataclass
+class FindingFacts:
+    """A problem on the office's confirmed rectification list (问题清单), as confirmed: its theme
+    (the scheme's area), its text and its figures, each figure with the words that name it
+    (“2020年公办园在园幼儿占比”)."""
+
+    theme: str
+    text: str
+    figures: list[tuple[str, Fig]] = field(default_factory=list)
+
+
+@dataclass
 class RegionFacts:
     code: str
     name: str
@@ -107,6 +118,7 @@ class RegionFacts:
     cover_issuer: str = ""
     cover_date: date | None = None
     outcomes: list[str] = field(default_factory=list)  # 奖励（…元）, 通报表扬, 通报批评, 约谈 (release rules)
+    findings: list[FindingFacts] = field(default_factory=list)  # the confirmed rectification list
 
     @property
     def we(self) -> str:
@@ -395,6 +407,29 @@ def self_report(c: CycleFacts, r: RegionFacts, today: date) -> OfficialDoc:
 # ---- 2. feedback report to an evaluated government (督导报告) ----------------------------------
 
 
+def _by_theme(findings: list[FindingFacts]) -> list[tuple[str, list[FindingFacts]]]:
+    groups: dict[str, list[FindingFacts]] = {}
+    for f in findings:
+        groups.setdefault(f.theme, []).append(f)
+    return list(groups.items())
+
+
+def _finding_runs(f: FindingFacts) -> list[Run]:
+    runs: list[Run] = [f.text.strip().rstrip("。；;") + "。"]
+    for k, (label, value) in enumerate(f.figures):
+        runs += ["相关数据：" if k == 0 else "；", label, value]
+    return runs + (["。"] if f.figures else [])
+
+
+def _findings_paras(r: RegionFacts) -> list[Para]:
+    """三、存在问题 as the office confirmed it: one （一） per theme, the problems numbered under it."""
+    out: list[Para] = []
+    for n, (theme, items) in enumerate(_by_theme(r.findings), start=1):
+        out.append(Para("h2", [f"（{cn(n)}）{theme}"]))
+        out += [Para("p", _finding_runs(f), lead=f"{k}.") for k, f in enumerate(items, start=1)]
+    return out
+
+
 def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> OfficialDoc:
     assert r.result is not None
     res = r.result
@@ -452,7 +487,11 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
         for k, i in enumerate([i for i in a.items if i.automatic and i.verdict == "pass"], start=1):
             body.append(Para("p", item_sentence(i, who=""), lead=f"{k}.{i.title}。"))
     body.append(Para("h1", ["三、存在问题"]))
-    problems = failed + insufficient
+    if r.findings:
+        # the office's confirmed list replaces the problems read from the scores: it is what was
+        # edited, completed (field verification, the office's own) and what the region must answer
+        body += _findings_paras(r)
+    problems = [] if r.findings else failed + insufficient
     n = 0
     for i in problems:
         n += 1
@@ -464,6 +503,7 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
         and i.score_value is not None
         and i.points
         and i.score_value < i.points * Decimal("0.8")
+        and not r.findings
     ]
     for i in weak:
         n += 1
@@ -471,7 +511,7 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
         if i.reviewer_note:
             runs.append(i.reviewer_note.strip())
         body.append(Para("p", runs, lead=f"（{cn(n)}）{i.title}。"))
-    if n == 0:
+    if n == 0 and not r.findings:
         body.append(Para("p", ["数据核验指标均已达标，评审未发现需要整改的问题。"]))
     body.append(Para("h1", ["四、整改要求"]))
     deadline = c.rectification_deadline
@@ -491,6 +531,14 @@ def feedback(c: CycleFacts, r: RegionFacts, today: date, number: str = "") -> Of
             Para(
                 "p",
                 [_rectify(i)],
+                lead=f"{k}.",
+            )
+        )
+    for k, (theme, items) in enumerate(_by_theme(r.findings), start=1):
+        body.append(
+            Para(
+                "p",
+                [f"{theme}方面的{len(items)}个问题：逐条制定整改措施，明确责任部门和完成时限。"],
                 lead=f"{k}.",
             )
         )
