@@ -91,3 +91,38 @@ def test_every_hostile_file_is_refused_cleanly_by_the_report_upload(world, clien
         return
     assert r.status_code == 200
     assert ReportDocument.objects.count() == 0 and _files(media) == []
+
+
+def test_two_uploads_read_at_once_cannot_both_pass_the_quota(world, media, settings, monkeypatch):
+    """The quota is checked again under a lock when the record is made: an upload that finished
+    reading while another was stored (each saw the bytes kept before) is refused, its file removed."""
+    settings.DUTYEVAL_REPORT_QUOTA_BYTES = len(TEXT) + 10
+    real_store = services.uploads.store_stream
+    landed = []
+
+    def store_while_another_lands(*args, **kw):
+        stored = real_store(*args, **kw)
+        if not landed:  # the other upload finishes while this one is read
+            landed.append(True)
+            services.upload_report(world.sub, world.county_filler, TEXT, "first.txt")
+        return stored
+
+    monkeypatch.setattr(services.uploads, "store_stream", store_while_another_lands)
+    with pytest.raises(WorkflowError, match="配额"):
+        services.upload_report(world.sub, world.county_filler, TEXT, "second.txt")
+    assert list(ReportDocument.objects.values_list("filename", flat=True)) == ["first.txt"]
+    assert len(_files(media)) == 1
+
+
+def test_an_upload_that_lands_after_the_submission_was_submitted_is_not_kept(world, media, monkeypatch):
+    real_store = services.uploads.store_stream
+
+    def store_then_submit(*args, **kw):
+        stored = real_store(*args, **kw)
+        type(world.sub).objects.filter(pk=world.sub.pk).update(state="submitted")
+        return stored
+
+    monkeypatch.setattr(services.uploads, "store_stream", store_then_submit)
+    with pytest.raises(WorkflowError, match="已提交"):
+        services.upload_report(world.sub, world.county_filler, TEXT, "late.txt")
+    assert ReportDocument.objects.count() == 0 and _files(media) == []

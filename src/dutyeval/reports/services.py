@@ -16,7 +16,9 @@ from dutyeval.collection.services import ValidationFailed, YearClosed, save_valu
 from dutyeval.core.catalogue import UNIT_TO_YUAN, default_catalogue
 from dutyeval.core.textfacts.api import IngestError, ingest_bytes
 from dutyeval.core.textfacts.reader import MAX_BYTES
+from dutyeval.evaluation.models import Submission
 from dutyeval.evaluation.rules import WorkflowError, require_editable
+from dutyeval.regions.models import Region
 
 from .models import ReportDocument
 
@@ -47,10 +49,11 @@ def upload_report(submission, user, upload, filename: str) -> ReportDocument:
                                       used=stored_bytes(submission.region), what="报告")
     except uploads.UploadRefused as exc:
         raise WorkflowError(str(exc)) from None
-    doc = ReportDocument.objects.create(
-        submission=submission, filename=Path(filename).name[:255], stored_name=stored.name, size=stored.size,
-        sha256=stored.sha256, uploaded_by=user,
-    )
+    try:
+        doc = _record_within_quota(submission, user, stored, filename)
+    except BaseException:
+        uploads.discard(FOLDER, stored.name)
+        raise
     analyse_report(doc.pk)
     doc.refresh_from_db()
     if doc.state == ReportDocument.State.FAILED:
@@ -62,6 +65,22 @@ def upload_report(submission, user, upload, filename: str) -> ReportDocument:
     log_action("reports.report.upload", actor=user, obj=submission, region=submission.region,
                data={"file": doc.filename, "size": doc.size})
     return doc
+
+
+def _record_within_quota(submission, user, stored: uploads.StoredFile, filename: str) -> ReportDocument:
+    """Create the record under a lock on the region, checking again what it keeps: two uploads read
+    at the same time each passed the quota against the bytes stored before either of them."""
+    with transaction.atomic():
+        region = Region.objects.select_for_update().get(pk=submission.region_id)
+        sub = Submission.objects.select_related("region", "cycle").get(pk=submission.pk)
+        require_editable(sub, user)
+        used, quota = stored_bytes(region), settings.DUTYEVAL_REPORT_QUOTA_BYTES
+        if used + stored.size > quota:
+            raise WorkflowError(uploads.over_quota(used, quota, "报告"))
+        return ReportDocument.objects.create(
+            submission=sub, filename=Path(filename).name[:255], stored_name=stored.name, size=stored.size,
+            sha256=stored.sha256, uploaded_by=user,
+        )
 
 
 def stored_bytes(region) -> int:
