@@ -134,6 +134,9 @@ def adoption_risks(doc: ReportDocument, index: int) -> list[str]:
     word = next((w for w in OTHER_YEAR_WORDS if w in before), None)
     if word:
         risks.append(f"原文“{before}{fig['quote']}”说的是{word}的数，不一定是本年度的数据")
+    # a share of institutions mapped to a share counted by child (textfacts' share_basis warning)
+    risks += [a["message"] for a in doc.anomalies
+              if a["kind"] == "share_basis" and a["start"] == fig.get("start")]
     sub = doc.submission
     year = fig.get("year") or sub.cycle.year_of(fig["element"])
     stored = values_for(sub.region, year).get(fig["element"])

@@ -9,6 +9,8 @@ Kinds (the first five are the benchmark's):
                        level) add up to more than their whole; or parts said to be all of it
                        (分别为) do not add up to it
   share_mismatch       a share that disagrees with its own counts (30所学校中有12所，占50%)
+  share_basis          a share mapped to an element counted by child (在园幼儿) that the text
+                       states as a share of institutions (普惠园215所，占比65.75%)
   known_value_mismatch a figure that contradicts the value already entered for the region
   out_of_range         a mapped figure outside the catalogue's valid range for its element
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from dutyeval.core.catalogue import default_catalogue
+from dutyeval.core.catalogue import default_catalogue, text_share_finding
 
 from . import rules as R
 from .figures import Figure
@@ -115,6 +117,7 @@ def find(
     out += _parts_exceed_whole(breakdowns)
     out += _dedupe(_all_parts(text, figures, starts), out)
     out += _share_mismatches(text, figures)
+    out += _share_bases(text, figures, cat)
     if known_values:
         out += _known_value_mismatches(figures, known_values, year, cat)
     out += _out_of_range(figures, cat, {(a.start, a.end) for a in out})
@@ -628,6 +631,22 @@ def _in_element_unit(f: Figure, unit: str) -> Decimal:
     if unit in ("万元", "亿元"):
         return f.base_value / MAGNITUDE[unit[0]]
     return f.base_value
+
+
+def _share_bases(text: str, figures: list[Figure], cat) -> list[Anomaly]:
+    """A figure mapped to a share counted by child (普惠性幼儿园覆盖率) whose own sentence counts
+    institutions (`普惠园215所，占比65.75%`): adopting it would store a share of kindergartens."""
+    out = []
+    for f in figures:
+        if f.kind != "rate" or not f.element or f.element not in cat:
+            continue
+        el = cat[f.element]
+        if el.share_basis != "child":
+            continue
+        found = text_share_finding(el, text[_sentence_start(text, f.start) : f.end], f.value)
+        if found is not None:
+            out.append(Anomaly("share_basis", f.quote, f.start, f.end, found.message, "warning"))
+    return out
 
 
 def _known_value_mismatches(figures, known, year, cat) -> list[Anomaly]:
