@@ -163,5 +163,6 @@ ACTION_LABELS = {
     "rectification.notice.generate": _("生成督办通知"),
     "rectification.followup.draw": _("生成整改回头看抽签名单"),
     "rectification.followup.record": _("记录整改回头看核查"),
+    "rectification.followup.visit": _("安排整改回头看实地核查"),
     "rectification.task.reopen": _("回头看不属实，整改任务重新打开"),
 }
