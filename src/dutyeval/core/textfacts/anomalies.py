@@ -84,6 +84,18 @@ _MISSING_NUMBER = re.compile(
     + r")(?=[。,;、:)，；：）\n]|$)"
 )
 _MISSING_PRE = tuple(R.words("missing_number_verbs") + R.words("missing_number_nouns"))
+# the same, followed by a verb instead of punctuation ("资金万元用于", "共有学校所完成")
+_MISSING_BEFORE_VERB = re.compile(
+    "(?:"
+    + "|".join(
+        f"{re.escape(u)}(?<!{_NUMBER_BEFORE}{re.escape(u)})"
+        for u in sorted(_MISSING_UNITS, key=len, reverse=True)
+    )
+    + ")(?=" + R.alternation(R.words("missing_number_followers")) + ")"
+)
+_MONEY_OR_SHARE = frozenset(("万元", "亿元", "%"))
+_COUNTING_VERBS = tuple(R.words("missing_number_verbs"))
+_MISSING_NOUNS = tuple(R.words("missing_number_nouns"))
 # verb + measure word pairs that are words of their own: 落实到人, 远近有名, 以人为本
 _MISSING_NOT = ("到人", "有名", "有人", "为人", "个人", "成人", "有个", "为名")
 _BREAKDOWNS = (re.compile("其中"), re.compile("\\(含"), re.compile("（含"))
@@ -190,11 +202,33 @@ def _placeholders(text: str) -> list[Anomaly]:
             j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
         if not text.endswith(_MISSING_PRE, 0, j) or text.endswith(_MISSING_NOT, 0, m.end()):
             continue
-        s = max(0, j - 4)
-        unit = m.group()
-        out.append(
-            Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{unit}”前缺少数字，请补全", "warning")
-        )
+        out.append(_missing_number(text, j, m))
+    if _MISSING_BEFORE_VERB.search(text) is not None:  # rare: one C scan, no Python per unit
+        out += _missing_before_verb(text)
+    return out
+
+
+def _missing_number(text: str, j: int, m: re.Match) -> Anomaly:
+    s = max(0, j - 4)
+    unit = m.group()
+    return Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{unit}”前缺少数字，请补全", "warning")
+
+
+def _missing_before_verb(text: str) -> list[Anomaly]:
+    """ "安排专项资金万元用于…", "全县共有学校所完成…": a missing number followed by a verb. A count
+    unit needs a counting verb before its noun (共有学校所), since "各学校所完成的" is the particle."""
+    out = []
+    for m in _MISSING_BEFORE_VERB.finditer(text):
+        j = m.start()
+        c = text[j - 1] if j else ""
+        if not c or c.isdigit() or c in _CN_NUMERALS or c in "余多万亿千百十.%":
+            continue
+        noun = next((n for n in _MISSING_NOUNS if text.endswith(n, 0, j)), None)
+        if noun is None:
+            continue
+        if m.group() not in _MONEY_OR_SHARE and not text.endswith(_COUNTING_VERBS, 0, j - len(noun)):
+            continue
+        out.append(_missing_number(text, j, m))
     return out
 
 
@@ -419,6 +453,12 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
         if not wholes:
             continue
         whole = wholes[-1]
+        if not in_paren and _depth_change(text[whole.end : opener]) < 0:
+            # "32所（含九年一贯制学校2所），其中…": the whole is the figure outside the brackets
+            outside = [f for f in wholes if _depth_change(text[f.end : opener]) >= 0]
+            if not outside:
+                continue
+            whole = outside[-1]
         if in_paren:
             close = _matching_paren(text, opener)
             stop = close if close > 0 else _sentence_end(text, pos)
@@ -504,6 +544,10 @@ def _level_of(f: Figure) -> str | None:
 
 _SCHOOL_LEVELS = frozenset(("幼儿园", "小学", "初中", "高中", "中职", "特殊教育"))
 _ALL_PARTS = tuple(re.compile(w) for w in R.words("all_parts"))
+# "…32所，其中小学、初中分别为": the items of a complete partition between the total and 分别为
+_PARTITIONS = {e["words"]: e["whole"] for e in R.raw()["complete_partitions"]}
+_PARTITION_GAP = re.compile("[,，]其中(" + R.alternation(tuple(_PARTITIONS)) + ")[\u4e00-\u9fff]{0,3}$")
+_TWO_LEVELS = re.compile("一贯制|完全中学")
 
 
 def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anomaly]:
@@ -513,9 +557,12 @@ def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anom
     for rx in _ALL_PARTS:
         for m in rx.finditer(text):
             k = bisect_left(starts, m.start()) - 1
-            if k < 0 or text[figures[k].end : m.start()] not in (",", "，", ":", "：", ""):
+            if k < 0:
                 continue
             whole = figures[k]
+            gap = text[whole.end : m.start()]
+            if gap not in (",", "，", ":", "：", "") and not _complete_partition(text, whole, gap):
+                continue
             if whole.kind not in ("count", "amount"):
                 continue
             stop = _sentence_end(text, m.end())
@@ -535,6 +582,18 @@ def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anom
                 msg = f"分项（{listed}）合计{total.normalize():f}{whole.base_unit}，与总数{whole.quote}不符，请核实"
                 out.append(Anomaly("parts_exceed_whole", whole.quote, whole.start, whole.end, msg, "error"))
     return out
+
+
+def _complete_partition(text: str, whole: Figure, gap: str) -> bool:
+    """ "义务教育学校32所，其中小学、初中分别为": the items are all of a total that names their whole."""
+    m = _PARTITION_GAP.match(gap)
+    if m is None:
+        return False
+    s0 = _sentence_start(text, whole.start)
+    clause = text[s0 : whole.start]
+    if _TWO_LEVELS.search(text, s0, _sentence_end(text, whole.end)):
+        return False
+    return _PARTITIONS[m.group(1)] in clause
 
 
 # ---- shares --------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ _COUNT_UNITS = (
 # digits, which fails whenever the run from its first digit failed: the rest of the pattern
 # sees the same characters after the run (2021年 was tried at 2, 0, 2 and 1).
 _MAGNITUDES = "亿万|万亿|万万|千万|百万|十万|万|亿|千(?=元)"
-_RATE_MONEY = "%|‰|元"
+# the doubled 元元 and %% are typos (flagged by anomalies); the figure keeps the unit as written
+_RATE_MONEY = "%%|%|‰|元元|元"
 _CN_UNITS = "万元|亿元|元|所|名|人次|人|家|套|台|间|册|位|座|栋|处|个|项|对|支|场|部|辆|次|批|乡|镇"
 
 
@@ -353,7 +354,9 @@ _ONE = Decimal(1)
 # unit as written -> (kind, base unit, factor to the base unit); anything else is a count
 _UNIT_INFO: dict[str, tuple[str, str, Decimal]] = {
     "元": ("amount", "元", _ONE),
+    "元元": ("amount", "元", _ONE),
     "%": ("rate", "%", _ONE),
+    "%%": ("rate", "%", _ONE),
     "‰": ("rate", "%", Decimal("0.1")),
     "个百分点": ("growth", "个百分点", _ONE),
     "百分点": ("growth", "个百分点", _ONE),
