@@ -54,7 +54,9 @@ def test_a_missing_number_followed_by_a_verb_is_a_placeholder(text, quote):
     assert ("placeholder", quote) in _kinds(text)
 
 
-@pytest.mark.parametrize("text", ["各学校所完成的工作量不同。", "全县教师人参加培训的积极性高。", "这是学校所用于教学的场地。"])
+@pytest.mark.parametrize(
+    "text", ["各学校所完成的工作量不同。", "全县教师人参加培训的积极性高。", "这是学校所用于教学的场地。"]
+)
 def test_the_particle_suo_is_not_a_missing_number(text):
     assert not [k for k, _ in _kinds(text) if k == "placeholder"], text
 

@@ -91,7 +91,9 @@ _MISSING_BEFORE_VERB = re.compile(
         f"{re.escape(u)}(?<!{_NUMBER_BEFORE}{re.escape(u)})"
         for u in sorted(_MISSING_UNITS, key=len, reverse=True)
     )
-    + ")(?=" + R.alternation(R.words("missing_number_followers")) + ")"
+    + ")(?="
+    + R.alternation(R.words("missing_number_followers"))
+    + ")"
 )
 _MONEY_OR_SHARE = frozenset(("万元", "亿元", "%"))
 _COUNTING_VERBS = tuple(R.words("missing_number_verbs"))
