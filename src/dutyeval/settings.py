@@ -242,6 +242,11 @@ if DUTYEVAL_STATIC_MANIFEST:
 
 MEDIA_ROOT = VAR_DIR / "uploads"  # outside the web root; served only through permission-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "dutyeval.uploads.SizeLimitHandler",  # refuses an oversized file while it is read, not after
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUTYEVAL_MAX_UPLOAD_BYTES = envint("DUTYEVAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 
 CHUNK = 1024 * 1024
 
@@ -83,3 +85,38 @@ def discard(folder: str, name: str) -> None:
     """Remove a stored file (refused content, a deleted record). A name is never a path."""
     if name and "/" not in name and "\\" not in name and name not in (".", ".."):
         (Path(settings.MEDIA_ROOT) / folder / name).unlink(missing_ok=True)
+
+
+class FileTooBig(RequestDataTooBig):
+    """A file in the request passed the largest size any upload accepts (answered 413)."""
+
+    def __init__(self, limit: int):
+        super().__init__(too_big(0, limit, more=True))
+        self.limit = limit
+
+
+def largest_upload() -> int:
+    """The largest file any upload form accepts: each form checks its own, smaller limit after."""
+    from dutyeval.core.textfacts.reader import MAX_BYTES as REPORT_MAX
+
+    return max(settings.DUTYEVAL_MAX_UPLOAD_BYTES, settings.DUTYEVAL_EVIDENCE_MAX_BYTES, REPORT_MAX)
+
+
+class SizeLimitHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: stops reading the request as soon as a file passes
+    `largest_upload()`, before the next handlers buffer it whole to memory or to /tmp. nginx caps
+    the body in production (client_max_body_size); this covers every other way in."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.limit = largest_upload()
+        # the body holds the form fields besides the file: allow a margin over the file's limit
+        if content_length and content_length > self.limit + 1024 * 1024:
+            raise FileTooBig(self.limit)
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            raise FileTooBig(self.limit)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

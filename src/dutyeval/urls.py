@@ -17,3 +17,5 @@ urlpatterns = [
     path("", include("dutyeval.panels.urls")),
     path("", include("dutyeval.web.urls")),
 ]
+
+handler400 = "dutyeval.web.views.errors.bad_request"

@@ -15,4 +15,14 @@
       window.print();
     }
   });
+  // htmx swaps nothing on an error answer: say what happened instead of leaving the click silent
+  // (a file refused while it was read answers 413 with its limit in X-Upload-Limit-MB)
+  document.addEventListener('htmx:responseError', function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr) { return; }
+    var limit = xhr.getResponseHeader('X-Upload-Limit-MB');
+    window.alert(xhr.status === 413
+      ? '文件过大，未上传' + (limit ? '（上限 ' + limit + ' MB）' : '') + '。请压缩或拆分后重新上传。'
+      : '操作未完成（错误 ' + xhr.status + '）。请刷新页面后重试。');
+  });
 })();
