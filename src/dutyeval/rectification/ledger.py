@@ -16,7 +16,7 @@ region without tasks in an earlier cycle gets zeros.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
@@ -56,3 +56,31 @@ def ledger_figures(cycle, region_ids) -> dict[str, dict[int, int]]:
     """The shape evaluation.recompute.DERIVED_SOURCES asks for: element code → region id → value."""
     counts = ledger_counts(cycle, region_ids)
     return {code: {pk: c[code] for pk, c in counts.items()} for code in CODES} if counts else {}
+
+
+def ledger_changed(cycle, region, reason: str) -> list:
+    """A task of `cycle` in `region` was opened, closed, reopened or fell overdue: the later cycles of the
+    same office that evaluate the region read changed figures, so their recomputation of that region is
+    requested through the evaluation app's coalesced request (a waiting job is widened, not duplicated).
+    Returns the jobs."""
+    from dutyeval.evaluation.models import Submission
+    from dutyeval.evaluation.recompute import schedule_recompute
+
+    subs = (Submission.objects.filter(cycle__root_id=cycle.root_id, cycle__year__gt=cycle.year, region=region)
+            .select_related("cycle", "region").order_by("cycle__year", "cycle_id"))
+    return [schedule_recompute(s.cycle, f"{region.name}整改台账变更：{reason}", region=s.region) for s in subs]
+
+
+def fell_overdue(today: date | None = None) -> int:
+    """Run daily: tasks whose deadline passed yesterday (still open or pending) change the overdue count
+    of later cycles; each (cycle, region) is requested once. Returns the requests made."""
+    today = today or timezone.localdate()
+    pairs = (Task.objects.filter(state__in=Task.LIVE, deadline=today - timedelta(days=1))
+             .order_by().values_list("plan__cycle_id", "plan__region_id").distinct())
+    from dutyeval.evaluation.models import Cycle
+    from dutyeval.regions.models import Region
+
+    n = 0
+    for cycle_id, region_id in pairs:
+        n += len(ledger_changed(Cycle.objects.get(pk=cycle_id), Region.objects.get(pk=region_id), "整改任务逾期"))
+    return n

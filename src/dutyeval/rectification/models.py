@@ -315,6 +315,9 @@ class FollowUpCheck(models.Model):
     visited_on = models.DateField(_("核查日期"))
     state_before = models.CharField(_("核查时任务状态"), max_length=10)
     reopened = models.BooleanField(_("重新打开任务"), default=False)
+    # the follow-up visit (a fieldwork.Visit) whose checklist held the task; none when recorded on the task page
+    visit = models.ForeignKey("fieldwork.Visit", verbose_name=_("核查行程"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="followup_checks")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True, on_delete=models.PROTECT,
                            related_name="+")
     created = models.DateTimeField(_("记录时间"), auto_now_add=True)
@@ -323,3 +326,21 @@ class FollowUpCheck(models.Model):
         verbose_name = _("整改回头看核查")
         verbose_name_plural = _("整改回头看核查")
         ordering = ["created", "pk"]
+
+
+class FollowUpItem(models.Model):
+    """A line of a follow-up visit's checklist: one task to check on site. The visit itself is a
+    fieldwork.Visit (a field-verification team, its schedule, recusal and the draw that chose the
+    region), made through the fieldwork app's own services; the result is a FollowUpCheck."""
+
+    visit = models.ForeignKey("fieldwork.Visit", verbose_name=_("核查行程"), on_delete=models.CASCADE,
+                              related_name="followup_items")
+    followup = models.ForeignKey(FollowUpDraw, verbose_name=_("回头看抽签"), on_delete=models.PROTECT,
+                                 related_name="items")
+    task = models.ForeignKey(Task, verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="followup_items")
+
+    class Meta:
+        verbose_name = _("回头看核查清单")
+        verbose_name_plural = _("回头看核查清单")
+        ordering = ["visit", "task__finding__order", "task__pk"]
+        constraints = [models.UniqueConstraint(fields=["visit", "task"], name="uniq_followup_item")]

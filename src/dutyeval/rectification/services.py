@@ -28,6 +28,7 @@ from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .documents import generate_notice
+from .ledger import ledger_changed
 from .models import EvidenceFile, Finding, Plan, Programme, ProgressReport, Rhythm, Task
 from .rules import RectificationError, catalogue, is_coordinator, is_office, target_text
 
@@ -474,6 +475,7 @@ def approve_plan(plan: Plan, user) -> Plan:
     for t in plan.tasks.filter(pk__in=opened):
         log_action("rectification.task.open", actor=user, obj=t, region=plan.region,
                    data={"deadline": t.deadline.isoformat(), "department": t.department.name})
+    ledger_changed(plan.cycle, plan.region, "整改方案审核通过")
     url = _sub_url(plan.cycle, plan.region)
     _notify_region(plan.region, "accepted", f"整改方案已审核通过：{plan.cycle.name}",
                    "请按方案推进整改，按期报送整改进展。", url)
@@ -624,6 +626,7 @@ def close_task(task: Task, user, note: str = "") -> Task:
                data={"before": before, "note": (note or "").strip()[:500], "on_time": t.closed_at.date() <= t.deadline})
     _notify_region(t.plan.region, "accepted", "整改任务已验收销号", t.measures[:100], reverse("rect-task", args=[t.pk]),
                    t.department_id)
+    ledger_changed(t.plan.cycle, t.plan.region, "整改任务验收销号")
     return t
 
 
@@ -687,8 +690,10 @@ def check_carried(cycle: Cycle, user) -> dict:
     _require_office(user, cycle, "按新年度数据核验整改任务")
     counts = {"met": 0, "unmet": 0, "missing": 0}
     with transaction.atomic():
-        tasks = list(Task.objects.select_for_update().filter(
-            plan__cycle__in=earlier_cycles(cycle), state__in=Task.LIVE).exclude(target_element=""))
+        tasks = list(Task.objects.select_for_update(of=("self",)).filter(
+            plan__cycle__in=earlier_cycles(cycle), state__in=Task.LIVE).exclude(target_element="")
+            .select_related("plan__cycle", "plan__region"))
+        checked: set[tuple[int, int]] = set()
         values: dict = {}
         for t in tasks:
             year = cycle.year_of(t.target_element)
@@ -711,4 +716,8 @@ def check_carried(cycle: Cycle, user) -> dict:
                              "name": catalogue()[t.target_element].name if t.target_element in catalogue() else "",
                              "target": f"{OPS[t.target_op]} {t.target_value.normalize():f}", "result": result,
                              "before": before, "after": t.state})
+            checked.add((t.plan.cycle_id, t.plan.region_id))
+        for cycle_id, region_id in checked:
+            t = next(x for x in tasks if (x.plan.cycle_id, x.plan.region_id) == (cycle_id, region_id))
+            ledger_changed(t.plan.cycle, t.plan.region, "按新年度数据核验整改任务")
     return counts

@@ -6,6 +6,7 @@ the user's scope (404 outside it); every change goes through services.py."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from dutyeval.core.rectification import OPS
 from dutyeval.departments.models import Department
 from dutyeval.evaluation.models import Cycle, Submission
 from dutyeval.evidence.detect import ACCEPT, KINDS
+from dutyeval.fieldwork.models import Team, Visit
+from dutyeval.regions.models import Region
 
 from . import documents, followup, services
 from .models import EvidenceFile, Finding, FollowUpDraw, Plan, Programme, RectDocument, Rhythm, Task
@@ -135,6 +138,7 @@ def dashboard(request, pk: int):
         "rhythm": prog.rhythm if prog else Rhythm.MONTHLY, "rhythms": Rhythm.choices,
         "total": Tally() if not tasks else dict(_tally(tasks, lambda t: "all", today))["all"],
         "progress": monthly_progress(tasks, today), "followups": _followups(cycle, request.user),
+        "teams": Team.objects.filter(cycle=cycle) if office else [],
         "next_cycle": services.next_cycle(cycle), "no_result": [s.region.name for s in subs
                                                                 if s.state not in services.COMPLETE][:20],
     })
@@ -158,8 +162,31 @@ def _followups(cycle, user) -> list[dict]:
         codes = followup.drawn_codes(fu.draw)
         tasks = services.visible_tasks(user, Task.objects.filter(plan__cycle=cycle, plan__region__code__in=codes)
                                        .exclude(state=Task.State.DRAFT)).select_related("plan__region", "finding")
-        out.append({"fu": fu, "tasks": sorted(tasks, key=lambda t: (codes.index(t.plan.region.code), t.pk))})
+        regions = Region.objects.filter(code__in=codes).order_by("code")
+        out.append({"fu": fu, "tasks": sorted(tasks, key=lambda t: (codes.index(t.plan.region.code), t.pk)),
+                    "regions": regions,
+                    "visits": [v for v in followup.followup_visits(cycle) if v.draw_id == fu.draw_id
+                               and followup.may_see_visit(user, v)]})
     return out
+
+
+def _day(text):
+    try:
+        return date.fromisoformat(str(text or "").strip())
+    except ValueError:
+        return None  # fieldwork.add_visit names the missing or bad date
+
+
+def _followup_visit(post, cycle, user) -> str:
+    fu = FollowUpDraw.objects.filter(pk=_int(post.get("followup")), cycle=cycle).select_related("draw").first()
+    if fu is None:
+        raise RectificationError("请选择回头看抽签")
+    region = Region.objects.filter(code=post.get("region", "")).first()
+    team = Team.objects.filter(pk=_int(post.get("team")), cycle=cycle).first()
+    tasks = [_int(x) for x in post.getlist("tasks")]
+    visit = followup.add_followup_visit(fu, team, user, region, starts=_day(post.get("starts")),
+                                        ends=_day(post.get("ends")), tasks=tasks)
+    return f"已安排{visit.region.name}整改回头看：{visit.team.name}，核查清单{len(tasks)}项。"
 
 
 def _dashboard_action(request, cycle) -> str:
@@ -173,6 +200,8 @@ def _dashboard_action(request, cycle) -> str:
     if action == "rhythm":
         prog = services.set_rhythm(cycle, user, post.get("rhythm", ""))
         return f"整改进展报送频次已设为“{prog.get_rhythm_display()}”。"
+    if action == "followup_visit":
+        return _followup_visit(post, cycle, user)
     if action == "check":
         c = services.check_carried(cycle, user)
         return (f"已按{cycle.year}年评价数据核验结转任务：达标销号 {c['met']} 项，未达标 {c['unmet']} 项，"
@@ -346,6 +375,38 @@ def _task_action(request, task, action) -> str:
                                          file=(upload, upload.name) if upload else None)
         return f"回头看核查已记录：{check.get_verdict_display()}" + ("，整改任务已重新打开。" if check.reopened else "。")
     raise RectificationError("未知的操作")
+
+
+# ---- a follow-up visit (a fieldwork visit with a checklist of tasks) -----------------------------
+
+
+@login_required
+def followup_visit(request, pk: int):
+    visit = get_object_or_404(Visit.objects.select_related("team__cycle", "region", "draw"), pk=pk)
+    if not visit.followup_items.exists() or not followup.may_see_visit(request.user, visit):
+        raise Http404
+    errors, typed = {}, {}
+    if request.method == "POST":
+        item = visit.followup_items.select_related("task").filter(task_id=_int(request.POST.get("task"))).first()
+        if item is None or request.POST.get("action") != "record":
+            raise Http404
+        upload = request.FILES.get("file")
+        try:
+            check = followup.record_followup(
+                item.task, request.user, followup=None, visit=visit, verdict=request.POST.get("verdict", ""),
+                note=request.POST.get("note", ""), visited_on=request.POST.get("visited_on"),
+                file=(upload, upload.name) if upload else None)
+            messages.success(request, f"{item.task.finding.theme}：回头看核查已记录为{check.get_verdict_display()}"
+                             + ("，整改任务已重新打开。" if check.reopened else "。"))
+            return redirect("rect-visit", pk=pk)
+        except RectificationError as exc:
+            messages.error(request, str(exc))
+            errors, typed = exc.errors, request.POST
+    return render(request, "rectification/visit.html", {
+        "visit": visit, "cycle": visit.team.cycle, "items": followup.checklist(visit), "errors": errors,
+        "typed": typed, "members": visit.team.members.select_related("user"), "accept": ACCEPT,
+        "today": timezone.localdate(), "office": services.is_office(request.user, visit.team.cycle),
+    })
 
 
 # ---- my tasks ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dutyeval.rectification.ledger import fell_overdue
 from dutyeval.rectification.reminders import DAYS, send_task_reminders
 
 
@@ -21,3 +22,6 @@ class Command(BaseCommand):
             raise CommandError(f"--today “{today}”不是有效日期（应如 2025-05-31）") from None
         sent = send_task_reminders(days, day)
         self.stdout.write(f"即将到期提醒 {sent['due_soon']} 条，逾期提醒 {sent['overdue']} 条，督导办汇总 {sent['office']} 条")
+        jobs = fell_overdue(day)
+        if jobs:
+            self.stdout.write(f"昨日到期未完成的整改任务影响以后年度评价：已请求重新计算 {jobs} 次")
