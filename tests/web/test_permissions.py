@@ -83,6 +83,19 @@ def test_api_refuses_writes_into_another_county(world, client_as, other_data):
     assert DataValue.objects.get(region=world.yangcheng, element__code="enrol_primary").value == 5000
 
 
+def test_api_tells_who_may_not_from_what_cannot_be_done_now(world, client_as):
+    """403 when the role may never do it, 409 when the state forbids it; the state is unchanged."""
+    assert client_as(world.reviewer).post(f"/api/submissions/{world.sub.pk}/submit").status_code == 403
+    r = client_as(world.county_filler).post(f"/api/submissions/{world.sub.pk}/return",
+                                            json.dumps({"reason": "x"}), content_type="application/json")
+    assert r.status_code == 403 and "督导办管理员" in r.json()["detail"]
+    r = client_as(world.province_admin).post(f"/api/submissions/{world.sub.pk}/return",
+                                             json.dumps({"reason": "x"}), content_type="application/json")
+    assert r.status_code == 409 and "已提交" in r.json()["detail"]  # a draft cannot be returned
+    world.sub.refresh_from_db()
+    assert world.sub.state == "draft"
+
+
 def test_api_writes_own_county_all_or_nothing(world, client_as):
     c = client_as(world.county_filler)
     etag = c.get("/api/regions/140525/values/2020")["ETag"]

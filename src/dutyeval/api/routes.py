@@ -16,6 +16,7 @@ from dutyeval.collection.models import DataValue
 from dutyeval.collection.services import StaleVersion, ValidationFailed, YearClosed, save_values, values_etag
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import Submission
+from dutyeval.evaluation.rules import NotAllowed
 from dutyeval.regions.models import Region
 
 api = NinjaAPI(title="DutyEval API", version="1", auth=django_auth, urls_namespace="api")
@@ -191,6 +192,8 @@ def submit(request, pk: int, anomaly_reason: str = ""):
     try:
         return Status(200, _sub_out(services.submit_submission(_submission(request, pk), request.user,
                                                                anomaly_reason=anomaly_reason[:2000])))
+    except NotAllowed as exc:
+        return Status(403, {"detail": str(exc)})
     except services.WorkflowError as exc:
         return Status(409, {"detail": str(exc)})
 
@@ -202,5 +205,7 @@ def submit(request, pk: int, anomaly_reason: str = ""):
 def return_(request, pk: int, payload: ReturnIn):
     try:
         return Status(200, _sub_out(services.return_submission(_submission(request, pk), request.user, payload.reason)))
+    except NotAllowed as exc:
+        return Status(403, {"detail": str(exc)})
     except services.WorkflowError as exc:
         return Status(409, {"detail": str(exc)})

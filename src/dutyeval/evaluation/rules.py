@@ -15,6 +15,10 @@ class WorkflowError(Exception):
     """A transition not allowed in the current state, or by this user. The message is for users."""
 
 
+class NotAllowed(WorkflowError):
+    """Refused because of who asks, whatever the state (the API answers 403, not 409)."""
+
+
 class ItemError(str):
     """An error message about one indicator; `pk` lets a page show it next to that item's field."""
 
@@ -26,7 +30,7 @@ class ItemError(str):
 
 def require_editable(sub: Submission, user) -> None:
     if not scoping.can_edit_region_data(user, sub.region):
-        raise WorkflowError(_("只有本县（市、区）填报联络员可以修改"))
+        raise NotAllowed(_("只有本县（市、区）填报联络员可以修改"))
     if not sub.editable:
         raise WorkflowError(_("材料已提交，退回前不能修改"))
 
@@ -60,7 +64,7 @@ def require_fillable(sub: Submission, user, *, items=(), elements=()) -> None:
     these items' self scores and evidence and these elements' figures now. Another department's
     item is 404, like another region's."""
     if not scoping.can_fill_region_data(user, sub.region):
-        raise WorkflowError(_("只有本县（市、区）填报联络员或责任部门可以修改"))
+        raise NotAllowed(_("只有本县（市、区）填报联络员或责任部门可以修改"))
     for kind, codes in (("item", items), ("element", elements)):
         allowed = assigned_codes(sub, user, kind)
         if allowed is not None and not set(codes) <= allowed:

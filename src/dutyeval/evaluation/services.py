@@ -15,7 +15,7 @@ from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Narrative, Submission
-from .rules import ItemError, WorkflowError, require_editable, require_fillable, uses_panels
+from .rules import ItemError, NotAllowed, WorkflowError, require_editable, require_fillable, uses_panels
 
 S = Submission.State
 
@@ -34,7 +34,7 @@ def submit_submission(submission: Submission, user, *, anomaly_reason: str = "")
     """Submit; with error-level anomalies in the uploaded report, only with a reason (recorded)."""
     sub = _lock(submission)
     if not scoping.can_edit_region_data(user, sub.region):
-        raise WorkflowError(_("只有本县（市、区）填报联络员可以提交"))
+        raise NotAllowed(_("只有本县（市、区）填报联络员可以提交"))
     if sub.state not in (S.DRAFT, S.RETURNED):
         raise WorkflowError(_("当前状态为“%(state)s”，不能提交") % {"state": sub.get_state_display()})
     missing = missing_self_scores(sub)
@@ -94,7 +94,7 @@ def awaiting_office(sub: Submission) -> bool:
 
 def _require_office_decision(sub: Submission, user, verb: str) -> None:
     if not scoping.runs_cycle(user, sub.cycle):
-        raise WorkflowError(_("只有组织本次评价的督导办管理员可以%(verb)s") % {"verb": verb})
+        raise NotAllowed(_("只有组织本次评价的督导办管理员可以%(verb)s") % {"verb": verb})
     if sub.state == S.SUBMITTED and needs_city_review(sub):
         raise WorkflowError(_("该材料尚待设区市复核，复核报送后方可%(verb)s") % {"verb": verb})
     if not awaiting_office(sub):
@@ -237,7 +237,7 @@ def save_review_scores(submission: Submission, user, entries: dict[int, tuple[st
     """Reviewer scores: indicator id → (score text, note, veto "yes"/"no"/""). All or nothing."""
     sub = _lock(submission)
     if not scoping.reviews_cycle(user, sub.cycle):
-        raise WorkflowError(_("只有本次评价的评审专家或督导办管理员可以评审"))
+        raise NotAllowed(_("只有本次评价的评审专家或督导办管理员可以评审"))
     if uses_panels(sub.cycle) and not scoping.runs_cycle(user, sub.cycle):
         raise WorkflowError(_("本次评价实行分组评审：请在本人所在评审组的页面独立评分"))
     if sub.state not in REVIEWABLE:
