@@ -33,3 +33,15 @@ def test_progress_by_month_counts_each_task_once_a_month():
     table = [(r["open"], r["overdue"], r["closed_on_time"], r["closed_late"]) for r in rows]
     assert table == [(2, 0, 0, 0), (2, 0, 1, 0), (1, 1, 1, 0), (1, 0, 1, 1)]
     assert progress_by_month([], date(2025, 4, 12)) == []
+
+
+def test_the_previous_reporting_period_by_hand():
+    from dutyeval.core.rectification import previous_period
+
+    assert previous_period(date(2025, 6, 10), "monthly") == ("2025年5月", date(2025, 5, 1), date(2025, 5, 31))
+    assert previous_period(date(2025, 1, 3), "monthly") == ("2024年12月", date(2024, 12, 1), date(2024, 12, 31))
+    assert previous_period(date(2025, 4, 1), "quarterly") == ("2025年第1季度", date(2025, 1, 1), date(2025, 3, 31))
+    assert previous_period(date(2025, 2, 1), "quarterly") == ("2024年第4季度", date(2024, 10, 1), date(2024, 12, 31))
+    # ISO weeks: 2025-01-01 is a Wednesday of 2025's week 1 (from Monday 2024-12-30); before it, 2024's week 52
+    assert previous_period(date(2025, 1, 1), "weekly") == ("2024年第52周", date(2024, 12, 23), date(2024, 12, 29))
+    assert previous_period(date(2025, 6, 10), "weekly") == ("2025年第23周", date(2025, 6, 2), date(2025, 6, 8))

@@ -69,3 +69,50 @@ def test_days_ahead_is_a_setting_and_bad_arguments_send_nothing(ledger):
             _run(*bad)
     assert Notification.objects.count() == before
     assert "即将到期提醒 4 条" in _run("--today", w.day.isoformat(), "--days", "8")
+
+
+def _opened(task, day):
+    """The task opened on `day`: its audit record as the plan's approval writes it, written that day."""
+    from datetime import datetime, time
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from dutyeval.audit.services import log_action
+
+    moment = timezone.make_aware(datetime.combine(day, time(10)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        log_action("rectification.task.open", actor=None, obj=task, region=task.plan.region, data={})
+
+
+def test_a_missed_reporting_period_reminds_once_per_period(ledger):
+    from datetime import date
+
+    from dutyeval.rectification.models import ProgressReport
+    from dutyeval.rectification.reminders import send_missed_reports
+
+    w = ledger  # w.day = 2025-06-10, monthly rhythm: the previous period is 2025年5月
+    _opened(w.soon, date(2025, 4, 20))  # open all May, no report of May: reminded
+    _opened(w.late, date(2025, 5, 2))  # opened after May began: nothing was due for May
+    ProgressReport.objects.create(task=w.soon, period="2025年4月", text="四月进展")  # another period's report
+    assert send_missed_reports(w.day) == 2  # the coordinator and the task's department
+    missed = Notification.objects.filter(title="整改进展未按期报送：2025年5月")
+    assert {n.user.username for n in missed} == {w.county_filler.username, "zz_edu"}
+    assert missed.first().url == f"/rtasks/{w.soon.pk}/"
+    assert send_missed_reports(w.day + timedelta(days=5)) == 0  # the same period: once
+    ProgressReport.objects.create(task=w.soon, period="2025年6月", text="六月进展")
+    ProgressReport.objects.create(task=w.late, period="2025年6月", text="六月进展")
+    assert send_missed_reports(date(2025, 7, 1)) == 0  # both reported June
+    assert send_missed_reports(date(2025, 8, 1)) == 4  # neither reported July (w.late: coordinator + 财政局)
+
+
+def test_the_rhythm_sets_the_period_and_the_command_reports_the_count(ledger):
+    from datetime import date
+
+    from dutyeval.rectification import services
+
+    w = ledger
+    services.set_rhythm(w.cycle, w.province_admin, "quarterly")
+    _opened(w.soon, date(2025, 1, 1))
+    assert "未按期报送整改进展提醒 2 条" in _run("--today", w.day.isoformat())  # 2025年第1季度 missed
+    assert Notification.objects.filter(title="整改进展未按期报送：2025年第1季度").count() == 2

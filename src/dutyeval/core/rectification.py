@@ -38,6 +38,29 @@ def period_of(day: date, rhythm: str) -> str:
     raise ValueError(f"unknown rhythm {rhythm!r}")
 
 
+def period_bounds(day: date, rhythm: str) -> tuple[date, date]:
+    """The first and last day of the reporting period `day` falls in (same rules as period_of)."""
+    if rhythm == "weekly":
+        start = date.fromordinal(day.toordinal() - day.weekday())
+        return start, date.fromordinal(start.toordinal() + 6)
+    if rhythm not in ("monthly", "quarterly"):
+        raise ValueError(f"unknown rhythm {rhythm!r}")
+    first = day.month if rhythm == "monthly" else (day.month - 1) // 3 * 3 + 1
+    start = date(day.year, first, 1)
+    months = 1 if rhythm == "monthly" else 3
+    nxt = date(day.year + (first + months > 12), (first + months - 1) % 12 + 1, 1)
+    return start, date.fromordinal(nxt.toordinal() - 1)
+
+
+def previous_period(day: date, rhythm: str) -> tuple[str, date, date]:
+    """The period before the one `day` falls in: its label (period_of), first and last day. A progress
+    report was due in it; the reminder for a missed one goes out in the period after."""
+    start, _ = period_bounds(day, rhythm)
+    last = date.fromordinal(start.toordinal() - 1)
+    first, _ = period_bounds(last, rhythm)
+    return period_of(last, rhythm), first, last
+
+
 def month_ends(first: date, today: date, limit: int = 36) -> list[date]:
     """The last day of each month from `first`'s month to `today`'s (today itself for the current month),
     at most `limit` months, the latest kept."""

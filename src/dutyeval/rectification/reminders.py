@@ -3,7 +3,11 @@ tells the region's coordinators and the task's department; the office running th
 per cycle with its overdue count. Run once a day (`manage.py rectification_remind`, or the worker's
 schedule in tasks.py); running again the same day sends nothing twice (notifications' dedupe key).
 
-A task waiting for 验收销号 (pending) is the office's to decide, so it reminds nobody."""
+A task waiting for 验收销号 (pending) is the office's to decide, so it reminds nobody.
+
+Missed reports (send_missed_reports): an open task that was open for the whole of the previous
+reporting period (the cycle's rhythm) and has no progress report of that period tells the region's
+coordinators and its department once per period (dedupe key `rect-missed:<task>:<period>`)."""
 
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ from django.utils import timezone
 
 from dutyeval.accounts import scoping
 from dutyeval.accounts.models import User
+from dutyeval.audit.models import AuditLog
+from dutyeval.core.rectification import previous_period
 from dutyeval.notifications.services import notify
 
-from .models import Task
+from .models import Programme, ProgressReport, Rhythm, Task
 
 DAYS = 7
 
@@ -59,3 +65,39 @@ def send_task_reminders(days: int = DAYS, today: date | None = None) -> dict[str
                                  "请在整改看板查看逾期清单并督办。", reverse("rect-dashboard", args=[cycle_id]),
                                  dedupe_key=f"rect-office:{cycle_id}:{today}")
     return {k: sent[k] for k in ("due_soon", "overdue", "office")}
+
+
+def _opened_on(tasks) -> dict[int, date]:
+    """The day each task opened (its plan's approval, rectification.task.open), else its plan's decision."""
+    first: dict[int, date] = {}
+    rows = AuditLog.objects.filter(action="rectification.task.open", object_type="rectification.task",
+                                   object_id__in=[str(t.pk) for t in tasks]).values_list("object_id", "created")
+    for pk, created in rows:
+        day = timezone.localtime(created).date()
+        first[int(pk)] = min(day, first.get(int(pk), day))
+    for t in tasks:
+        if t.pk not in first and t.plan.decided_at:
+            first[t.pk] = timezone.localtime(t.plan.decided_at).date()
+    return first
+
+
+def send_missed_reports(today: date | None = None) -> int:
+    """Messages sent for open tasks without a progress report in the previous reporting period."""
+    today = today or timezone.localdate()
+    tasks = list(Task.objects.filter(state=Task.State.OPEN).select_related("plan__region", "plan__cycle", "finding")
+                 .order_by("pk"))
+    rhythms = dict(Programme.objects.filter(cycle_id__in={t.plan.cycle_id for t in tasks})
+                   .values_list("cycle_id", "rhythm"))
+    opened = _opened_on(tasks)
+    reported = set(ProgressReport.objects.filter(task__in=tasks).values_list("task_id", "period"))
+    sent = 0
+    for t in tasks:
+        label, first, last = previous_period(today, rhythms.get(t.plan.cycle_id, Rhythm.MONTHLY))
+        if t.pk not in opened or opened[t.pk] > first:
+            continue  # not yet open when the period began: nothing was due
+        if (t.pk, label) in reported:
+            continue
+        sent += notify(_recipients(t), "due_soon", f"整改进展未按期报送：{label}",
+                       f"{t.plan.region.name}：{t.measures[:80]}。{label}没有报送整改进展，请及时报送。",
+                       reverse("rect-task", args=[t.pk]), dedupe_key=f"rect-missed:{t.pk}:{label}")
+    return sent
