@@ -75,26 +75,19 @@ _MISSING_UNITS = R.words("missing_number_units")
 # that starts with one loses the regex engine's first-character scan, three times slower.)
 # The rest of the character-before test stays in Python.
 _NUMBER_BEFORE = "[" + re.escape("0123456789" + _CN_NUMERALS + "余多万亿千百十.%") + "]"
+# followed by punctuation, or by a verb ("资金万元用于", "共有学校所完成": group "verb", see
+# _missing_before_verb); one scan for both
 _MISSING_NUMBER = re.compile(
     "(?:"
     + "|".join(
         f"{re.escape(u)}(?<!{_NUMBER_BEFORE}{re.escape(u)})"
         for u in sorted(_MISSING_UNITS, key=len, reverse=True)
     )
-    + r")(?=[。,;、:)，；：）\n]|$)"
+    + r")(?=[。,;、:)，；：）\n]|$|(?P<verb>"
+    + R.alternation(R.words("missing_number_followers"))
+    + "))"
 )
 _MISSING_PRE = tuple(R.words("missing_number_verbs") + R.words("missing_number_nouns"))
-# the same, followed by a verb instead of punctuation ("资金万元用于", "共有学校所完成")
-_MISSING_BEFORE_VERB = re.compile(
-    "(?:"
-    + "|".join(
-        f"{re.escape(u)}(?<!{_NUMBER_BEFORE}{re.escape(u)})"
-        for u in sorted(_MISSING_UNITS, key=len, reverse=True)
-    )
-    + ")(?="
-    + R.alternation(R.words("missing_number_followers"))
-    + ")"
-)
 _MONEY_OR_SHARE = frozenset(("万元", "亿元", "%"))
 _COUNTING_VERBS = tuple(R.words("missing_number_verbs"))
 _MISSING_NOUNS = tuple(R.words("missing_number_nouns"))
@@ -200,13 +193,15 @@ def _placeholders(text: str) -> list[Anomaly]:
         c = text[j - 1] if j else ""
         if not c or c.isdigit() or c in _CN_NUMERALS or c in "余多万亿千百十.%":
             continue
+        if m.group("verb"):
+            if _missing_before_verb(text, m):
+                out.append(_missing_number(text, j, m))
+            continue
         while j > 0 and text[j - 1] in " \n\t":
             j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
         if not text.endswith(_MISSING_PRE, 0, j) or text.endswith(_MISSING_NOT, 0, m.end()):
             continue
         out.append(_missing_number(text, j, m))
-    if _MISSING_BEFORE_VERB.search(text) is not None:  # rare: one C scan, no Python per unit
-        out += _missing_before_verb(text)
     return out
 
 
@@ -216,22 +211,14 @@ def _missing_number(text: str, j: int, m: re.Match) -> Anomaly:
     return Anomaly("placeholder", text[s : m.end()], s, m.end(), f"“{unit}”前缺少数字，请补全", "warning")
 
 
-def _missing_before_verb(text: str) -> list[Anomaly]:
+def _missing_before_verb(text: str, m: re.Match) -> bool:
     """ "安排专项资金万元用于…", "全县共有学校所完成…": a missing number followed by a verb. A count
     unit needs a counting verb before its noun (共有学校所), since "各学校所完成的" is the particle."""
-    out = []
-    for m in _MISSING_BEFORE_VERB.finditer(text):
-        j = m.start()
-        c = text[j - 1] if j else ""
-        if not c or c.isdigit() or c in _CN_NUMERALS or c in "余多万亿千百十.%":
-            continue
-        noun = next((n for n in _MISSING_NOUNS if text.endswith(n, 0, j)), None)
-        if noun is None:
-            continue
-        if m.group() not in _MONEY_OR_SHARE and not text.endswith(_COUNTING_VERBS, 0, j - len(noun)):
-            continue
-        out.append(_missing_number(text, j, m))
-    return out
+    j = m.start()
+    noun = next((n for n in _MISSING_NOUNS if text.endswith(n, 0, j)), None)
+    if noun is None:
+        return False
+    return m.group() in _MONEY_OR_SHARE or text.endswith(_COUNTING_VERBS, 0, j - len(noun))
 
 
 def _placeholder_matches(text: str) -> list[re.Match]:
