@@ -45,3 +45,15 @@ def test_the_previous_reporting_period_by_hand():
     # ISO weeks: 2025-01-01 is a Wednesday of 2025's week 1 (from Monday 2024-12-30); before it, 2024's week 52
     assert previous_period(date(2025, 1, 1), "weekly") == ("2024年第52周", date(2024, 12, 23), date(2024, 12, 29))
     assert previous_period(date(2025, 6, 10), "weekly") == ("2025年第23周", date(2025, 6, 2), date(2025, 6, 8))
+
+
+def test_a_reopened_task_counts_as_closed_only_while_it_was_closed():
+    opened, deadline = date(2025, 1, 10), date(2025, 3, 31)
+    # closed on time in February, reopened by a follow-up check in April, closed again (late) in May
+    history = [(date(2025, 2, 20), date(2025, 4, 5)), (date(2025, 5, 12), None)]
+    rows = progress_by_month([(opened, deadline, history)], date(2025, 5, 20))
+    assert [(r["month"], next(k for k in ("open", "overdue", "closed_on_time", "closed_late") if r[k]))
+            for r in rows] == [("2025-01", "open"), ("2025-02", "closed_on_time"), ("2025-03", "closed_on_time"),
+                               ("2025-04", "overdue"), ("2025-05", "closed_late")]
+    assert status_on(date(2025, 4, 4), opened, deadline, history) == "closed_on_time"  # the day before reopening
+    assert status_on(date(2025, 4, 5), opened, deadline, history) == "overdue"

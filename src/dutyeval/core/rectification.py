@@ -75,19 +75,34 @@ def month_ends(first: date, today: date, limit: int = 36) -> list[date]:
 STATUSES = ("open", "overdue", "closed_on_time", "closed_late")
 
 
-def status_on(day: date, opened: date, deadline: date, closed: date | None) -> str | None:
-    """A task's status at the end of `day`: None before it opened; closed on time / late once closed;
-    else overdue after its deadline, open before."""
+def _closure_on(day: date, closed) -> date | None:
+    """The closure in force at the end of `day`: `closed` is a date, None, or the task's history as
+    [(closed on, reopened on or None), …] — a task closed and reopened by a follow-up check was closed
+    between the two days only."""
+    if closed is None or isinstance(closed, date):
+        return closed if closed is not None and closed <= day else None
+    current = None
+    for on, reopened in closed:
+        if on <= day and (reopened is None or reopened > day):
+            current = on
+    return current
+
+
+def status_on(day: date, opened: date, deadline: date, closed) -> str | None:
+    """A task's status at the end of `day`: None before it opened; closed on time / late while a closure
+    is in force; else overdue after its deadline, open before. `closed`: see _closure_on."""
     if opened > day:
         return None
-    if closed is not None and closed <= day:
-        return "closed_on_time" if closed <= deadline else "closed_late"
+    on = _closure_on(day, closed)
+    if on is not None:
+        return "closed_on_time" if on <= deadline else "closed_late"
     return "overdue" if deadline < day else "open"
 
 
 def progress_by_month(tasks, today: date) -> list[dict]:
     """[{month: "2025-05", open, overdue, closed_on_time, closed_late}] at each month's end, for tasks
-    given as (opened, deadline, closed or None). A task reopened later counts by its current dates."""
+    given as (opened, deadline, closed), `closed` a date, None or the closure history (_closure_on), so a
+    task reopened later counts as closed in the months it was closed."""
     tasks = list(tasks)
     if not tasks:
         return []
