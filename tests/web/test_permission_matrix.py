@@ -90,6 +90,7 @@ TARGETS = {
     "checks.pk": {"own": "fw_school.pk", "neighbour": "other_fw_school.pk", "foreign": "hebei_fw_school.pk"},
     "rtasks.pk": {"own": "rect_task.pk", "neighbour": "other_rect_task.pk", "foreign": "hebei_rect_task.pk"},
     "rfiles.pk": {"own": "rect_file.pk", "neighbour": "other_rect_file.pk", "foreign": "hebei_rect_file.pk"},
+    "rvisits.pk": {"own": "rect_visit.pk", "neighbour": "other_rect_visit.pk", "foreign": "hebei_rect_visit.pk"},
     "rdocs.pk": {"own": "rect_doc.pk", "neighbour": "other_rect_doc.pk", "foreign": "hebei_rect_doc.pk"},
     "survey-imports.pk": {"own": "survey_import.pk", "foreign": "hebei_survey_import.pk"},
     "regions.code": {"own": "zezhou.code", "neighbour": "yangcheng.code", "province": "shanxi.code",
@@ -116,6 +117,7 @@ BODIES = {
     "rect-dashboard": {"action": "rhythm", "rhythm": "weekly"},
     "rect-region": {"action": "add_finding", "theme": "矩阵测试", "text": "矩阵测试"},
     "rect-task": {"action": "progress", "text": "矩阵测试"},
+    "rect-visit": lambda: _followup_result(),
     "fieldwork:cycle": {"action": "team", "name": "矩阵测试"},
     "fieldwork:checklist": lambda: _field_values(),
     "surveys:settings": {"scale": "100", "decimals": "2", "quota_students": "300"},
@@ -207,6 +209,8 @@ ONLY = {
     ("POST", "rect-dashboard"): ADMIN,
     ("POST", "rect-region"): frozenset({ADMIN, COUNTY}),
     ("POST", "rect-task"): frozenset({ADMIN, COUNTY, DEPT}),
+    # a follow-up visit's checklist: the office and the visit's team (the reviewer persona sits on 泽州县's)
+    **{(m, "rect-visit"): frozenset({ADMIN, REVIEWER}) for m in ("GET", "POST")},
     **{(m, f"fieldwork:{n}"): ADMIN for m in ("GET", "POST") for n in ("cycle", "credibility")},
     ("POST", "fieldwork:checklist"): REVIEWER,  # team members fill; the office arranges but never fills
     **{(m, f"surveys:{n}"): ADMIN for m in ("GET", "POST") for n in ("import", "settings", "preview", "confirm")},
@@ -342,6 +346,14 @@ def _field_values() -> dict:
     return {f"{field}@primary": "10" for field, _unit, _kind in ELEMENTS}
 
 
+def _followup_result() -> dict:
+    """An on-site result for 泽州县's task on its follow-up checklist (refused: the draw is not drawn)."""
+    from dutyeval.rectification.models import FollowUpItem
+
+    task = FollowUpItem.objects.get(visit__region__code="140525").task_id
+    return {"action": "record", "task": str(task), "verdict": "true", "note": "矩阵测试"}
+
+
 def _evidence_pdf():
     from django.core.files.uploadedfile import SimpleUploadedFile
     from evidence.samples import pdf
@@ -473,6 +485,12 @@ def mw(world, django_user_model, settings, tmp_path):
         setattr(w, f"{attr}fw_team", team)
         setattr(w, f"{attr}fw_school", VisitedSchool.objects.create(visit=visit, school=school, reason="矩阵"))
     TeamMember.objects.create(team=w.fw_team, user=w.users[REVIEWER], role="leader")
+    # 回头看: each field visit carries a follow-up checklist line with its region's task
+    for attr, draw in (("", w.draw), ("other_", w.draw), ("hebei_", w.hebei_draw)):
+        fu, _ = rect.FollowUpDraw.objects.get_or_create(cycle=draw.cycle, draw=draw)
+        visit = getattr(w, f"{attr}fw_school").visit
+        rect.FollowUpItem.objects.create(visit=visit, followup=fu, task=getattr(w, f"{attr}rect_task"))
+        setattr(w, f"{attr}rect_visit", visit)
     return w
 
 
