@@ -54,6 +54,15 @@ def _all_parts(word, example):
     assert "parts_exceed_whole" in {a.kind for a in ingest_text(example).anomalies}, example
 
 
+def _target(word, example):
+    r = ingest_text(example)
+    targets = [f for f in r.figures if r.text.startswith(word, f.end)]
+    assert targets and all(f.metric and f.element is None for f in targets), (
+        example,
+        [(f.quote, f.metric, f.element) for f in r.figures],
+    )
+
+
 def _scores(word, example):
     assert len([f for f in ingest_text(example).figures if f.kind == "score"]) >= 3, example
 
@@ -130,6 +139,7 @@ CHECKS = {
     "all_parts": _all_parts,
     "complete_partitions": _all_parts,
     "score_headers": _scores,
+    "target_after": _target,
     "metrics": _metric,
     "levels": _level,
     "qualifiers": _qualifier,

@@ -101,6 +101,8 @@ _ABSTRACT_FIRST = R.first_chars(R.words("abstract_after"))
 # 一 before these is a count ("辖33个村，一个居委会"), not an idiom
 _COUNTED_AFTER_ONE = tuple(R.words("counted_after_one"))
 _NOT_AFTER = tuple(R.words("not_after"))
+# a target stated beside the region's value ("低于自治区50%的目标") is not the element's value
+_TARGET_AFTER = tuple(R.words("target_after"))
 _APPROX = (
     "将近",
     "接近",
@@ -526,7 +528,7 @@ def _annotate(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         if f.kind != "growth":
             if metric is not None:
                 f.metric = metric.name
-                if metric.element is not None:
+                if metric.element is not None and not text.startswith(_TARGET_AFTER, f.end):
                     # a few dozen (metric, kind, level, unit) combinations in all (metrics are
                     # module-level constants, so their ids are stable)
                     key = (id(metric), f.kind, level, f.base_unit)
