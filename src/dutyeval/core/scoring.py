@@ -294,9 +294,8 @@ class SchemeScores:
             return self._expr_found(ind, auto, rows)
         scheme_source = f"评价方案规定（{self.scheme.title}{'；分值或标准为推定' if ind.assumed else ''}）"
         found = []
-        for row in rows:
-            out = auto.result.at(row)
-            what = {"pass": "符合", "fail": "不符合", "insufficient": "数据不足，无法判定"}[out.verdict]
+        for out in auto.result.outcomes(rows):  # the check's outcomes for all these regions at once
+            what = _VERDICT_WORDS[out.verdict]
             comparison = out.comparison()
             if comparison:
                 what = f"{comparison}，{what}"
@@ -329,6 +328,7 @@ class SchemeScores:
         return found
 
 
+_VERDICT_WORDS = {"pass": "符合", "fail": "不符合", "insufficient": "数据不足，无法判定"}
 ITEM_FIELDS = (
     "score", "contribution", "status", "who", "rule", "figures", "explanation", "self_score", "reviewer_score",
     "auto_score", "auto_verdict", "value", "threshold", "unit", "comparison", "source", "confidence",

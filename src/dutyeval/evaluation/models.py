@@ -239,7 +239,13 @@ class ResultItem(models.Model):
     counts failing checks in SQL, a scorecard reads its own region's rows. Inner indicators carry the
     core's own subtotal (leaf=False), so nobody re-adds leaves by code prefix."""
 
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="rows")
+    # Written only by recompute.store(), which deletes a result's rows before the result and writes
+    # the new ones in the same transaction; Django still cascades a deleted result to its rows. No
+    # database FK (its deferred check of 185,000 rows at commit cost more than the rest of the commit)
+    # and no index of its own (uniq_result_item starts with result_id and serves every lookup by it).
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="rows", db_constraint=False, db_index=False
+    )
     code = models.CharField(_("指标编号"), max_length=32)
     leaf = models.BooleanField(default=True)
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)

@@ -200,8 +200,10 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
         old = Result.objects.filter(submission__cycle=cycle)
         if only is not None:
             old = old.filter(submission__region__code__in=only)
-        ResultItem.objects.filter(result__in=old).delete()
-        old.delete()
+        ResultItem.objects.filter(result__in=old).delete()  # one statement
+        # the rows are gone and nothing else refers to a result (no signals either): one statement, not
+        # Django's collector, which reads the results and deletes their rows again by a list of ids
+        old._raw_delete(old.db)
         Result.objects.bulk_create(results, batch_size=1000)  # both databases return the new ids
         # a result's rows in scheme order: its leaves, then its inner indicators' subtotals
         ids = [result.pk for result in results]
