@@ -262,3 +262,51 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     shot(page, "12-followup-check")
     budget_task.refresh_from_db()
     assert budget_task.state == "open"
+
+    # the reopening requested next year's recompute of 泽州县 by itself (no store() here): now 0 of the 2
+    # tasks closed on time → 12.2 = 3 × 0/2; still 1 overdue (the 大班额 one, closed late) → 12.1 = 1.50
+    from dutyeval.evaluation.models import RecomputeJob
+
+    job = RecomputeJob.objects.get(cycle=nxt, reason__contains="回头看不属实")
+    assert (job.state, job.regions) == ("done", [w.zezhou.code])
+    page.goto(f"{url}/s/{Submission.objects.get(cycle=nxt, region=w.zezhou).pk}/scorecard/")
+    on_time = page.locator("#scorecard tr[data-code='12.2']").inner_text()
+    assert "0.00" in on_time and "1.50" not in on_time
+    assert "1.50" in page.locator("#scorecard tr[data-code='12.1']").inner_text()
+
+    # the follow-up as a field-verification visit: a fieldwork team (leader: the reviewer), put on the
+    # drawn region's itinerary from the dashboard with a checklist of one task; the leader records on site
+    from dutyeval.fieldwork import services as fieldwork
+    from dutyeval.fieldwork.models import Visit
+
+    team = fieldwork.create_team(w.cycle, w.province_admin, "回头看第一组")
+    fieldwork.add_member(team, w.province_admin, w.reviewer, "leader")
+    page.goto(f"{url}/cycles/{w.cycle.pk}/rectification/")
+    page.click("#followups details summary")
+    form = page.locator(".followup-visit-form")
+    form.locator("select[name=region]").select_option(w.zezhou.code)
+    form.locator("select[name=team]").select_option(str(team.pk))
+    form.locator("input[name=starts]").fill(today.isoformat())
+    form.locator("input[name=ends]").fill(today.isoformat())
+    form.locator(f"input[name=tasks][value='{kg_task.pk}']").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "已安排泽州县整改回头看：回头看第一组，核查清单1项。" in page.inner_text(".messages")
+    visit = Visit.objects.get(team=team)
+    assert visit.draw_id == fu.draw_id
+    login("reviewer")
+    page.goto(f"{url}/fieldwork/teams/{team.pk}/")
+    page.click(".followup-link")
+    page.wait_for_load_state("networkidle")
+    item = page.locator(f".followup-item[data-task='{kg_task.pk}']")
+    item.locator("input[name=verdict][value=true]").check()
+    item.locator("textarea[name=note]").fill("现场查看：城东小学已投入使用，各班均不超过45人，大班额已消除。")
+    item.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "回头看核查已记录为属实" in page.inner_text(".messages")
+    assert "大班额已消除" in page.inner_text(f".followup-item[data-task='{kg_task.pk}'] .result")
+    shot(page, "13-followup-visit")
+    page.set_viewport_size({"width": 390, "height": 844})  # the team fills it on a phone
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "13-followup-visit-phone")
