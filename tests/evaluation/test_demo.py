@@ -65,3 +65,19 @@ def test_a_province_without_counties_is_skipped_with_a_message(db):
     call_command("build_demo", "--province", "81", stdout=out, stderr=err)
     assert "没有县级行政区划" in err.getvalue() and out.getvalue() == ""
     assert not Submission.objects.exists()
+
+
+def test_the_demo_has_last_years_cycle_finished_and_ranked(db):
+    """Results, ranks, the map and the trend across years need a finished cycle beside the open one."""
+    from dutyeval.evaluation.models import Cycle, Result
+
+    s = build_demo(schools_per_city=10)
+    past = Cycle.objects.get(root=s.province, year=2020)
+    assert past.data_year == 2019 and past.scheme_id == s.cycle.scheme_id and s.cycle.year == 2021
+    subs = Submission.objects.filter(cycle=past)
+    assert subs.count() == s.counties and set(subs.values_list("state", flat=True)) == {"accepted"}
+    ranks = sorted(Result.objects.filter(submission__cycle=past).values_list("rank", flat=True))
+    assert len(ranks) == s.counties and ranks[0] == 1 and 0 not in ranks
+    assert past.stages.get(kind="rectification").ends < s.cycle.stages.get(kind="self_evaluation").starts
+    # the open cycle still has its walkthrough county as a fresh draft
+    assert Submission.objects.get(cycle=s.cycle, region__code="140525").state == "draft"

@@ -234,12 +234,14 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
             n_schools += n
             records.extend(recs)
     SchoolYearRecord.objects.bulk_create(records, batch_size=5000)
+    past = _build_past_cycle(rng, province, counties)
     cycle = _build_cycle(rng, province, counties)
     logins = _build_users(province, counties)
-    t0 = time.perf_counter()
-    n = store(cycle, compute(cycle))
-    RecomputeJob.objects.create(cycle=cycle, state="done", progress=100, message=f"已计算 {n} 个县（市、区）",
-                                reason="生成演示数据", finished=timezone.now(), seconds=time.perf_counter() - t0)
+    for c in (past, cycle):
+        t0 = time.perf_counter()
+        n = store(c, compute(c))
+        RecomputeJob.objects.create(cycle=c, state="done", progress=100, message=f"已计算 {n} 个县（市、区）",
+                                    reason="生成演示数据", finished=timezone.now(), seconds=time.perf_counter() - t0)
     return DemoSummary(province, len(counties), n_schools, len(values), cycle, logins)
 
 
@@ -257,10 +259,45 @@ def _wipe_demo(province: Region) -> None:
     # users are kept (and updated in _build_users): the append-only audit log refers to them
 
 
-def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -> Cycle:
-    path = next(p for p in library_paths() if p.stem == "shanxi-2021-county")
-    scheme, _ = import_scheme_file(path)
+def _county_scheme():
+    scheme, _ = import_scheme_file(next(p for p in library_paths() if p.stem == "shanxi-2021-county"))
     freeze(scheme)
+    return scheme
+
+
+def _build_past_cycle(rng: random.Random, province: Region, counties: list[Region]) -> Cycle:
+    """Last year's cycle, finished: every county submitted, reviewed and accepted, so results, ranks,
+    the map, the trend across years and the release pages have something true to show."""
+    cycle = Cycle.objects.create(
+        name=f"{province.name}2020年对县级政府履行教育职责评价", scheme=_county_scheme(), year=2020,
+        data_year=2019, root=province, deadline=_demo_day(-335).replace(hour=23, minute=59),
+        published_at=_demo_day(-365),
+    )
+    CycleStage.objects.bulk_create([
+        CycleStage(cycle=cycle, kind=kind, starts=_demo_day(a).date(), ends=_demo_day(b).date())
+        for kind, a, b in (("notice", -365, -365), ("self_evaluation", -365, -335), ("online_review", -334, -305),
+                           ("field_verification", -304, -275), ("publicity", -274, -268),
+                           ("rectification", -267, -85))
+    ])
+    leaves = list(Indicator.objects.filter(scheme=cycle.scheme, children__isnull=True, rule_kind="manual"))
+    scores = []
+    for county in counties:
+        sub = Submission.objects.create(
+            cycle=cycle, region=county, state="accepted",
+            submitted_at=_demo_day(-rng.randint(336, 345)).replace(hour=rng.randint(8, 23)),
+        )
+        for ind in leaves:
+            own = _q(float(ind.points) * rng.uniform(0.75, 1), Q2)
+            # reviewers mostly agree, and now and then take off part of a point the evidence does not carry
+            reviewed = own if rng.random() < 0.8 else _q(max(0.0, float(own) - rng.uniform(0.2, 1.0)), Q2)
+            scores.append(ItemScore(submission=sub, indicator=ind, self_score=own, reviewer_score=reviewed,
+                                    reviewer_note="" if reviewed == own else "佐证材料不能完全支撑自评得分"))
+    ItemScore.objects.bulk_create(scores, batch_size=5000)
+    return cycle
+
+
+def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -> Cycle:
+    scheme = _county_scheme()
     # offered to the province office for a cycle of 设区市 (not frozen until a cycle uses it)
     import_scheme_file(next(p for p in library_paths() if p.stem == "shanxi-2021-city"))
     cycle = Cycle.objects.create(

@@ -10,7 +10,8 @@ def navigation(request):
     return {
         "unread_count": unread_count(user),
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
-        # the two newest published cycles this user may open; all of them (drafts too) are under 评价周期
+        # the newest published cycle this user may open (one pair of links: the bar must fit 1366 px);
+        # every cycle is listed on 我的待办 and, drafts too, under 评价周期
         "nav_cycles": _nav_cycles(user),
     }
 
@@ -21,4 +22,4 @@ def _nav_cycles(user) -> list:
     if not user.region_id or user.role in scoping.OWN_REGION_ROLES:
         return []
     cycles = Cycle.objects.filter(root__code__startswith=user.region.prefix[:2], state="published").select_related("root")
-    return [c for c in cycles[:6] if scoping.sees_cycle(user, c)][:2]
+    return [c for c in cycles[:6] if scoping.sees_cycle(user, c)][:1]
