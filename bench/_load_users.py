@@ -24,13 +24,18 @@ class _Office(HttpUser):
     username = ""
 
     def on_start(self):
+        name = self.login_name()
+        session = CONFIG.get("sessions", {}).get(name)
+        if session:  # signed in before the run (bench/load.py without --login-form)
+            self.client.cookies.set(CONFIG["session_cookie"], session)
+            return
         page = self.client.get("/login/", name="login").text
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        r = self.client.post("/login/", {"username": self.login_name(), "password": CONFIG["password"],
+        r = self.client.post("/login/", {"username": name, "password": CONFIG["password"],
                                          "csrfmiddlewaretoken": token}, name="login",
                              headers={"Referer": self.host + "/login/"})  # fmt: skip
         if "/login/" in r.url:
-            raise RuntimeError(f"login failed for {self.login_name()}")
+            raise RuntimeError(f"login failed for {name}")
 
     def login_name(self) -> str:
         return self.username

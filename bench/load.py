@@ -10,7 +10,8 @@ share of each province's counties), computes the results, collects the static fi
   one user  the national overview and results pages, each fetched 5 times by the national admin alone
             (median), before any load;
   load      locust, headless: one national admin, one province admin in six, the rest county
-            coordinators, each logged in through the login form, browsing what that role browses
+            coordinators, each signed in before the run (with --login-form: through the login form
+            when it starts), browsing what that role browses
             with 1–3 s between pages; every user also fetches a static file (app.css; by its hashed name with --collect). Each
             province admin works in its own province's cycle (a province office does not open the
             national one); the ratio leaves out the login, slow on purpose (Argon2).
@@ -139,6 +140,24 @@ def one_user(port: int, cycle_pk: int, password: str) -> dict[str, float]:
     return out
 
 
+def signed_in(subs, provinces, users: int) -> dict:
+    """A session per bench user, made before the run as a sign-in would make it, so the timed minute
+    measures the pages: with the login form, 50 Argon2 hashes at the start held all the workers and
+    every page (the static file too) queued behind them for half the run."""
+    from django.conf import settings
+    from django.test import Client
+
+    from dutyeval.accounts.models import User
+
+    names = ["national", *(f"p{p}" for p in provinces), *(f"c{code}" for _pk, code in subs[:users])]
+    sessions = {}
+    for user in User.objects.filter(username__in=names):
+        client = Client()
+        client.force_login(user)
+        sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"sessions": sessions, "session_cookie": settings.SESSION_COOKIE_NAME}
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", newline="") as f:
         return [row for row in csv.DictReader(f) if row["Name"] != "Aggregated"]
@@ -152,6 +171,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--port", type=int, default=55532, help="PostgreSQL (gunicorn takes a free port)")
+    ap.add_argument(
+        "--login-form", action="store_true",
+        help="every user signs in through the form when it starts (50 Argon2 hashes in the first seconds, "
+        "which hold every worker); by default the users are signed in before the run",
+    )
     ap.add_argument(
         "--collect", action="store_true", help="collectstatic with hashed, compressed files first"
     )
@@ -192,6 +216,8 @@ def main(argv=None) -> int:
         provinces = sorted(province_cycles, key=lambda p: -len(province_cycles[p]["subs"]))
         config = {"cycle": cycle.pk, "static": static_url, "password": ns.password, "subs": subs,
                   "provinces": provinces, "users": args.users, "province_cycles": province_cycles}  # fmt: skip
+        if not args.login_form:
+            config.update(signed_in(subs, provinces, args.users))
         (tmp / "load.json").write_text(json.dumps(config))
         prefix = tmp / "locust"
         locust = Path(sys.executable).with_name("locust")
