@@ -13,7 +13,7 @@ Then it times, best of `--repeat`:
   baseline  what a competent pandas user writes for the same job: pd.read_sql of the figures and the
             scores, the vectorised pandas scoring of bench/national.py (every check and item as
             whole-column operations, one pivot), and COPY of the results and of one row per
-            region and check (it writes no explanations or figures: less than ours);
+            region and check the scheme's items read (it writes no explanations or figures: less than ours);
   one       one region's recompute after a change (that region's rows, then the cycle's ranks in SQL),
             for several regions (median and max);
   save      a one-value save of the finance form through Django's full request path as a county
@@ -338,7 +338,7 @@ def baseline(cycle) -> dict[str, float]:
                 for r, c, s, v, x in manual.itertuples(index=False)},
     )  # fmt: skip
     t1 = time.perf_counter()
-    out = baseline_scoring_vectorised(long, nat)
+    out = baseline_scoring_vectorised(long, nat, scheme_only=True)
     t2 = time.perf_counter()
     checks = [c for c in out.columns if c not in ("total", "grade", "province", "rank")]
     items = (

@@ -798,17 +798,22 @@ def frame_eval(node, get: _Wide, year: int) -> pd.Series:
     return out
 
 
-def baseline_scoring_vectorised(long: pd.DataFrame, nat) -> pd.DataFrame:
+def baseline_scoring_vectorised(long: pd.DataFrame, nat, scheme_only: bool = False) -> pd.DataFrame:
     """`baseline_scoring` as a pandas user writes it: one pivot to a wide county × (element, year)
-    frame, every check and every item as whole-column operations, ranking by a groupby."""
+    frame, every check and every item as whole-column operations, ranking by a groupby.
+    scheme_only: compute only the checks the scheme's items read (as the application's recompute
+    does), not every check (as run_all, which this file compares with)."""
     thresholds = _load_thresholds()
     get = _Wide(long)
     idx = get.index
     leaves = nat.scheme.leaves()
     bands = nat.scheme.grade_bands
     # every check this baseline implements; a scheme item on another one fails loudly below (out[r.check])
+    wanted = FRAME_CHECKS
+    if scheme_only:
+        wanted = {i.rule.check for i in leaves if i.rule.check and not set(i.rule.params or {}) - {"manual"}}
     out = pd.DataFrame(
-        {n: frame_check(n, {}, get, s) for n, s in thresholds.items() if n in FRAME_CHECKS}, index=idx
+        {n: frame_check(n, {}, get, s) for n, s in thresholds.items() if n in wanted}, index=idx
     )
     manual = pd.DataFrame(
         [(r, c, m.self_score, m.reviewer_score, m.vetoed) for (r, c), m in nat.manual.items()],
