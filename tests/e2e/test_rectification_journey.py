@@ -289,6 +289,7 @@ def test_a_year_of_rectification(world, page, login, live_server, fill_all_self_
     form.locator("input[name=starts]").fill(today.isoformat())
     form.locator("input[name=ends]").fill(today.isoformat())
     form.locator(f"input[name=tasks][value='{kg_task.pk}']").check()
+    shot(page, "13-followup-visit-form")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert "已安排泽州县整改回头看：回头看第一组，核查清单1项。" in page.inner_text(".messages")
