@@ -81,3 +81,12 @@ def test_changes_are_audited_with_old_and_new_values(world):
     old, new = log.data["changes"]["enrol_primary"]
     assert Decimal(old) == 100 and Decimal(new) == 120
     assert log.actor == world.county_filler and log.region == world.zezhou
+
+
+def test_the_template_says_which_school_year_a_school_year_figure_is(world):
+    """The sheet's year is a finance year: a school-year figure names its school year, a finance one does not."""
+    wb = load_workbook(io.BytesIO(_template(world)))
+    rows = {r[0]: r for ws in wb.worksheets[1:] for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert rows["enrol_total"][5] == "填2020/2021学年数据"
+    assert rows["gross_enrol_preschool"][5].startswith("填2020/2021学年数据；")
+    assert "学年" not in (rows["edu_exp_budget"][5] or "")

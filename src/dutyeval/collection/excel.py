@@ -72,6 +72,8 @@ def build_template(
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for el in cat.in_area(area):
             hint = "可超过100%（毛率）" if el.over_100 else ("不得超过100%" if el.kind == "rate" else "")
+            if el.year_kind == "school":  # the sheet's year is a finance year: say which school year is asked
+                hint = "；".join(filter(None, [f"填{el.year_label(area_year)}数据", hint]))
             append_text_safe(
                 ws,
                 [
