@@ -80,3 +80,14 @@ def test_approving_a_plan_requests_the_recompute(next_year):  # noqa: F811
     services.approve_plan(plan, w.province_admin)
     (job,) = RecomputeJob.objects.all()
     assert (job.cycle, job.regions, "整改方案审核通过" in job.reason) == (w.nxt, [w.yangcheng.code], True)
+
+
+def test_a_later_cycle_whose_scheme_does_not_read_the_ledger_is_not_recomputed(next_year):  # noqa: F811
+    from dutyeval.evaluation.models import Cycle, Submission
+
+    w = next_year
+    plain = Cycle.objects.create(name="山西省2023年评价", scheme=w.scheme, year=2023, data_year=2022, root=w.shanxi)
+    Submission.objects.create(cycle=plain, region=w.zezhou)
+    jobs = ledger_changed(w.cycle, w.zezhou, "整改任务验收销号")
+    assert [j.cycle for j in jobs] == [w.nxt]  # 2022 scores the ledger; 2023 uses the shipped scheme
+    assert not RecomputeJob.objects.filter(cycle=plain).exists()

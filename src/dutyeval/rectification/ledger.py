@@ -16,6 +16,7 @@ region without tasks in an earlier cycle gets zeros.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from django.db.models import Count, F, Q
@@ -60,15 +61,25 @@ def ledger_figures(cycle, region_ids) -> dict[str, dict[int, int]]:
 
 def ledger_changed(cycle, region, reason: str) -> list:
     """A task of `cycle` in `region` was opened, closed, reopened or fell overdue: the later cycles of the
-    same office that evaluate the region read changed figures, so their recomputation of that region is
-    requested through the evaluation app's coalesced request (a waiting job is widened, not duplicated).
-    Returns the jobs."""
+    same office that evaluate the region, and whose scheme reads the ledger, read changed figures, so their
+    recomputation of that region is requested through the evaluation app's coalesced request (a waiting
+    job is widened, not duplicated). Returns the jobs."""
     from dutyeval.evaluation.models import Submission
     from dutyeval.evaluation.recompute import schedule_recompute
 
     subs = (Submission.objects.filter(cycle__root_id=cycle.root_id, cycle__year__gt=cycle.year, region=region)
             .select_related("cycle", "region").order_by("cycle__year", "cycle_id"))
-    return [schedule_recompute(s.cycle, f"{region.name}整改台账变更：{reason}", region=s.region) for s in subs]
+    return [schedule_recompute(s.cycle, f"{region.name}整改台账变更：{reason}", region=s.region) for s in subs
+            if _reads_ledger(s.cycle.scheme_id)]
+
+
+def _reads_ledger(scheme_id: int) -> bool:
+    """Whether an item of the scheme reads a ledger figure: a scheme that does not (every shipped one
+    today) is not recomputed for nothing — in an open cycle without every result that is the whole cycle."""
+    from dutyeval.schemes.models import Indicator
+
+    rules = Indicator.objects.filter(scheme_id=scheme_id).exclude(rule_kind="manual").values_list("rule", flat=True)
+    return any(code in json.dumps(rule, ensure_ascii=False) for rule in rules for code in CODES)
 
 
 def fell_overdue(today: date | None = None) -> int:
