@@ -685,16 +685,27 @@ def _share_bases(text: str, figures: list[Figure], cat) -> list[Anomaly]:
     """A figure mapped to a share counted by child (普惠性幼儿园覆盖率) whose own sentence counts
     institutions (`普惠园215所，占比65.75%`): adopting it would store a share of kindergartens."""
     out = []
-    for f in figures:
-        if f.kind != "rate" or not f.element or f.element not in cat:
-            continue
+    child = _by_child(cat)
+    for f in [f for f in figures if f.element in child]:  # (None is never in it)
         el = cat[f.element]
-        if el.share_basis != "child":
-            continue
         found = text_share_finding(el, text[_sentence_start(text, f.start) : f.end], f.value)
         if found is not None:
             out.append(Anomaly("share_basis", f.quote, f.start, f.end, found.message, "warning"))
     return out
+
+
+# (catalogue, codes of its shares counted by child): catalogues are frozen, and holding the
+# catalogue here keeps its id from being reused while the entry lives
+_BY_CHILD: tuple[object, frozenset[str]] = (None, frozenset())
+
+
+def _by_child(cat) -> frozenset[str]:
+    global _BY_CHILD
+    held = _BY_CHILD
+    if held[0] is not cat:
+        codes = frozenset(el.code for el in cat.by_code.values() if el.share_basis == "child")
+        held = _BY_CHILD = (cat, codes)
+    return held[1]
 
 
 def _known_value_mismatches(figures, known, year, cat) -> list[Anomaly]:
