@@ -259,6 +259,11 @@ def _wipe_demo(province: Region) -> None:
     # users are kept (and updated in _build_users): the append-only audit log refers to them
 
 
+def _self_score(rng: random.Random, points) -> Decimal:
+    """Counties give themselves full marks on most items and take off part of a few."""
+    return _q(float(points) * (1.0 if rng.random() < 0.8 else rng.uniform(0.6, 0.95)), Q2)
+
+
 def _county_scheme():
     scheme, _ = import_scheme_file(next(p for p in library_paths() if p.stem == "shanxi-2021-county"))
     freeze(scheme)
@@ -287,7 +292,7 @@ def _build_past_cycle(rng: random.Random, province: Region, counties: list[Regio
             submitted_at=_demo_day(-rng.randint(336, 345)).replace(hour=rng.randint(8, 23)),
         )
         for ind in leaves:
-            own = _q(float(ind.points) * rng.uniform(0.75, 1), Q2)
+            own = _self_score(rng, ind.points)
             # reviewers mostly agree, and now and then take off part of a point the evidence does not carry
             reviewed = own if rng.random() < 0.8 else _q(max(0.0, float(own) - rng.uniform(0.2, 1.0)), Q2)
             scores.append(ItemScore(submission=sub, indicator=ind, self_score=own, reviewer_score=reviewed,
@@ -330,7 +335,7 @@ def _build_cycle(rng: random.Random, province: Region, counties: list[Region]) -
         for ind in leaves:
             if rng.random() < done:
                 scores.append(ItemScore(submission=sub, indicator=ind,
-                                        self_score=_q(float(ind.points) * rng.uniform(0.75, 1), Q2)))
+                                        self_score=_self_score(rng, ind.points)))
         for area in areas:
             if rng.random() < done:
                 narratives.append(Narrative(submission=sub, area_code=area.code,

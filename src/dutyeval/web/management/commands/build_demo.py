@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from dutyeval.departments.demo import add_demo_tiers
 from dutyeval.evaluation.demo import DEMO_PASSWORD, NoCounties, build_demo
+from dutyeval.evaluation.models import Cycle
+from dutyeval.rectification.demo import add_demo_rectification
 
 
 class Command(BaseCommand):
@@ -23,9 +25,13 @@ class Command(BaseCommand):
             return
         # the other tiers: national and city offices, and the walkthrough county's departments
         s.logins[-1:-1] = add_demo_tiers(s.cycle, DEMO_PASSWORD)
+        # last year's problems and 泽州县's answer to them (the departments above carry its tasks)
+        past = Cycle.objects.filter(root=s.province, year=s.cycle.year - 1).first()
+        rect = add_demo_rectification(past) if past else {}
         self.stdout.write(
             f"demo: {s.province.name}, {s.counties} counties, {s.schools} schools, {s.values} values, "
-            f"cycle “{s.cycle.name}” ({time.perf_counter() - t0:.1f} s)"
+            f"cycle “{s.cycle.name}”, last year's with {rect.get('plans', 0)} rectification plans "
+            f"({time.perf_counter() - t0:.1f} s)"
         )
         self.stdout.write("logins (username / password / role):")
         for username, password, role in s.logins:
