@@ -106,3 +106,20 @@ def test_the_offices_number_prefix_comes_from_its_scheme(number, prefix):
     from dutyeval.core.documents.compose import office_prefix
 
     assert office_prefix(number) == prefix
+
+
+def test_an_item_names_a_school_year_figure_by_its_school_year():
+    """一般公共预算教育支出 is a finance-year figure (2019年), 在园幼儿数 a school-year one (2019/2020学年)."""
+    from dutyeval.core.documents.compose import ItemFacts, item_sentence
+    from dutyeval.core.documents.model import fig
+
+    item = ItemFacts(code="3.1", title="普惠", points=Decimal("2"), rule_kind="check",
+                     figures=[fig(Decimal("11690"), "人", {}), fig(Decimal("10000"), "人", {}),
+                              fig(Decimal("198767.04"), "万元", {}), fig(None, "人", {})],
+                     figure_years=[2019, 2018, 2019, 2019],
+                     figure_names=["公办园在园幼儿数", "公办园在园幼儿数", "一般公共预算教育支出", "在园幼儿数"],
+                     figure_year_kinds=["school", "school", "finance", "school"])
+    text = "".join(r if isinstance(r, str) else r.text for r in item_sentence(item))
+    assert "2019/2020学年全县公办园在园幼儿数11690人，2018/2019学年10000人" in text
+    assert "2019年全县一般公共预算教育支出198767.04万元" in text
+    assert "2019/2020学年在园幼儿数" in text  # named as missing by its school year too

@@ -92,6 +92,11 @@ def _value_sources(sub: Submission, codes_years: set[tuple[str, int]]) -> dict[t
     return out
 
 
+def _year_kind(code: str) -> str:
+    cat = default_catalogue()
+    return cat[code].year_kind if code in cat else "finance"
+
+
 def _dec(text) -> Decimal | None:
     return None if text in (None, "") else Decimal(str(text))
 
@@ -226,6 +231,7 @@ def region_facts(sub: Submission, *, with_result: bool) -> RegionFacts:
                 item.figures.append(fig(_dec(f["value"]), f["unit"], src))
                 item.figure_years.append(int(f["year"]))
                 item.figure_names.append(f["name"])
+                item.figure_year_kinds.append(_year_kind(f["code"]))
             raw = raw_items.get(ind.code, {})
             if raw.get("value") is not None:
                 value = Decimal(str(round(raw["value"], 4)))

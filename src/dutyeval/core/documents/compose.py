@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..catalogue import year_label
 from .model import Annex, Fig, OfficialDoc, Para, Run, Table, fmt_number
 
 CN_NUM = "一二三四五六七八九十"
@@ -41,6 +42,8 @@ class ItemFacts:
     figures: list[Fig] = field(default_factory=list)  # the data values the rule read, with years
     figure_years: list[int] = field(default_factory=list)
     figure_names: list[str] = field(default_factory=list)
+    # each figure's year kind (catalogue YEAR_KINDS): a school-year figure is 2019/2020学年, not 2019年
+    figure_year_kinds: list[str] = field(default_factory=list)
     reviewer_note: str = ""
 
     @property
@@ -211,19 +214,20 @@ def item_sentence(item: ItemFacts, who: str = "全县") -> list[Run]:
     """What an automatic item read and found, in figures: “2020年一般公共预算教育支出145433.40万元，
     2019年141942.43万元；经计算为2.46%，标准不低于0%，达标。”"""
     runs: list[Run] = []
-    seen: dict[str, list[tuple[int, Fig]]] = {}
+    seen: dict[str, list[tuple[int, str, Fig]]] = {}
     missing: list[str] = []
-    for name, year, f in zip(item.figure_names, item.figure_years, item.figures, strict=True):
+    kinds = item.figure_year_kinds or ["finance"] * len(item.figures)
+    for name, year, kind, f in zip(item.figure_names, item.figure_years, kinds, item.figures, strict=True):
         if f.value is None:  # not reported: named as missing, never printed as a figure
-            missing.append(f"{year}年{name}")
+            missing.append(f"{year_label(year, kind)}{name}")
         else:
-            seen.setdefault(name, []).append((year, f))
+            seen.setdefault(name, []).append((year, year_label(year, kind), f))
     parts: list[list[Run]] = []
     for name, vals in seen.items():
         vals.sort(key=lambda x: -x[0])
-        part: list[Run] = [f"{vals[0][0]}年{who}{name}", vals[0][1]]
-        for year, f in vals[1:]:
-            part += [f"，{year}年", f]
+        part: list[Run] = [f"{vals[0][1]}{who}{name}", vals[0][2]]
+        for _year, label, f in vals[1:]:
+            part += [f"，{label}", f]
         parts.append(part)
     for n, part in enumerate(parts):
         runs += ([] if n == 0 else ["；"]) + part
