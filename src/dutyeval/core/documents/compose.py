@@ -590,23 +590,9 @@ def provincial(
             [
                 f"根据{_scheme_ref(c)}要求，{c.office_short}组织开展了对{c.level_word}人民政府{c.year}年履行教育职责评价工作。"
                 "本次评价共涉及",
-                Fig(
-                    text=str(n + pending),
-                    value=str(n + pending),
-                    unit="个",
-                    source={"kind": "count", "rule": "本周期被评价区域数"},
-                ),
+                _count_fig(n + pending, "本周期被评价区域数"),
                 f"个{c.unit_word}，其中",
-                Fig(
-                    text=str(n),
-                    value=str(n),
-                    unit="个",
-                    source={
-                        "kind": "count",
-                        "rule": "评审已完成（审核通过）的区域数",
-                        "regions": [r.name for r in regions],
-                    },
-                ),
+                _completed_fig(regions),
                 f"个已完成评审，纳入本报告。在{c.level_word}自评、网上评审的基础上，汇总形成评价报告如下。",
             ],
         ),
@@ -803,27 +789,29 @@ def outcome_paragraphs(c: CycleFacts, ranked: list[RegionFacts]) -> list[Para]:
 
 
 
+def _count_fig(n: int, rule: str, regions: list[RegionFacts] | None = None) -> Fig:
+    source: dict = {"kind": "count", "rule": rule}
+    if regions is not None:
+        source["regions"] = [r.name for r in regions]
+    return Fig(text=str(n), value=str(n), unit="个", source=source)
+
+
+def _completed_fig(regions: list[RegionFacts]) -> Fig:
+    """How many regions the document covers: those whose review is complete, named in the source."""
+    return _count_fig(len(regions), "评审已完成（审核通过）的区域数", regions)
+
+
 def notice(
     c: CycleFacts, regions: list[RegionFacts], pending: list[str], today: date, number: str = ""
 ) -> OfficialDoc:
     ranked = sorted([r for r in regions if r.result], key=lambda r: (int(r.result.rank.value), r.code))
-    n = len(ranked)
     body: list[Para] = [
         Para(
             "p",
             [
                 f"根据{_scheme_ref(c)}要求，{c.office_short}组织开展了{c.year}年对{c.level_word}人民政府履行教育职责评价工作。"
                 f"经{c.level_word}自评、网上评审，",
-                Fig(
-                    text=str(n),
-                    value=str(n),
-                    unit="个",
-                    source={
-                        "kind": "count",
-                        "rule": "评审已完成（审核通过）的区域数",
-                        "regions": [r.name for r in ranked],
-                    },
-                ),
+                _completed_fig(ranked),
                 f"个{c.unit_word}完成评价。现将评价结果通报如下。",
             ],
         ),
