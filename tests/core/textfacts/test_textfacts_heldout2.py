@@ -1,0 +1,32 @@
+"""The second held-out batch (tests/fixtures/ingestion/heldout2) after tuning on it: a regression
+guard, not a measure of generalisation (see docs/ingestion.md for its first, untuned run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from .conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("ingest_accuracy", ROOT / "bench" / "ingest_accuracy.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)  # type: ignore[union-attr]
+
+HELDOUT2 = ROOT / "tests" / "fixtures" / "ingestion" / "heldout2"
+FILES = sorted(HELDOUT2.glob("*.json"))
+
+
+def test_the_batch_is_there():
+    assert len(FILES) == 9
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_fault_found_no_false_alarm(path):
+    ann = json.loads(path.read_text("utf-8"))
+    r = bench.evaluate(HELDOUT2 / ann["seed"], ann, verbose=False)
+    assert r["anomalies_found"] == r["anomalies"]
+    assert r["false_alarms"] == 0
+    assert r["recall_hits"] / r["figures"] >= 0.95
+    assert r["precision_hits"] / r["extracted"] >= 0.95
