@@ -161,6 +161,7 @@ ACTION_LABELS = {
     "rectification.task.data_check": _("按新年度数据核验整改任务"),
     "rectification.report.generate": _("生成整改情况报告"),
     "rectification.notice.generate": _("生成督办通知"),
+    "rectification.bulletin.generate": _("印发整改进展通报"),
     "rectification.followup.draw": _("生成整改回头看抽签名单"),
     "rectification.followup.record": _("记录整改回头看核查"),
     "rectification.followup.visit": _("安排整改回头看实地核查"),

@@ -264,6 +264,7 @@ class RectDocument(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report", _("整改情况报告")
         NOTICE = "notice", _("督办通知")
+        BULLETIN = "bulletin", _("整改进展通报")
 
     cycle = models.ForeignKey("evaluation.Cycle", on_delete=models.CASCADE, related_name="+")
     region = models.ForeignKey("regions.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")

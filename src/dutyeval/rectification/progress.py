@@ -53,3 +53,32 @@ def monthly_progress(tasks, today) -> list[dict]:
     return progress_by_month(
         [(opened.get(t.pk) or _day(t.plan.decided_at) or _day(t.created), t.deadline, closed(t)) for t in live],
         today)
+
+
+class Tally:
+    """Status counts of a group of tasks on a day: open (on time), overdue, pending, closed on time / late."""
+
+    def __init__(self):
+        self.total = self.open = self.overdue = self.pending = self.closed = self.closed_late = self.draft = 0
+
+    def add(self, t: Task, today) -> None:
+        self.total += 1
+        if t.state == Task.State.DRAFT:
+            self.draft += 1
+        elif t.state == Task.State.CLOSED:
+            self.closed += 1
+            if t.closed_at and timezone.localtime(t.closed_at).date() > t.deadline:
+                self.closed_late += 1
+        elif t.overdue_on(today):
+            self.overdue += 1
+        elif t.state == Task.State.PENDING:
+            self.pending += 1
+        else:
+            self.open += 1
+
+
+def tally(tasks, key, today) -> list[tuple[str, Tally]]:
+    groups: dict[str, Tally] = defaultdict(Tally)
+    for t in tasks:
+        groups[key(t)].add(t, today)
+    return sorted(groups.items())

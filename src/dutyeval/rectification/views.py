@@ -26,9 +26,9 @@ from dutyeval.evidence.detect import ACCEPT, KINDS
 from dutyeval.fieldwork.models import Team, Visit
 from dutyeval.regions.models import Region
 
-from . import documents, followup, services
+from . import bulletin, documents, followup, services
 from .models import EvidenceFile, Finding, FollowUpDraw, Plan, Programme, RectDocument, Rhythm, Task
-from .progress import monthly_progress
+from .progress import Tally, monthly_progress, tally
 from .services import RectificationError, TaskInput
 
 
@@ -64,35 +64,6 @@ def _task(user, pk: int) -> Task:
     return task
 
 
-class Tally:
-    """Status counts of a group of tasks on a day: open (on time), overdue, pending, closed on time / late."""
-
-    def __init__(self):
-        self.total = self.open = self.overdue = self.pending = self.closed = self.closed_late = self.draft = 0
-
-    def add(self, t: Task, today) -> None:
-        self.total += 1
-        if t.state == Task.State.DRAFT:
-            self.draft += 1
-        elif t.state == Task.State.CLOSED:
-            self.closed += 1
-            if t.closed_at and timezone.localtime(t.closed_at).date() > t.deadline:
-                self.closed_late += 1
-        elif t.overdue_on(today):
-            self.overdue += 1
-        elif t.state == Task.State.PENDING:
-            self.pending += 1
-        else:
-            self.open += 1
-
-
-def _tally(tasks, key, today) -> list[tuple[str, Tally]]:
-    groups: dict[str, Tally] = defaultdict(Tally)
-    for t in tasks:
-        groups[key(t)].add(t, today)
-    return sorted(groups.items())
-
-
 # ---- the cycle's dashboard ---------------------------------------------------------------------
 
 
@@ -120,12 +91,12 @@ def dashboard(request, pk: int):
     for region_id, state in findings.values_list("region_id", "state"):
         f_counts[region_id][state] += 1
     plans = {p.region_id: p for p in Plan.objects.filter(cycle=cycle, region__in=visible)}
-    by_region_tasks = dict(_tally(tasks, lambda t: t.plan.region.code, today))
+    by_region_tasks = dict(tally(tasks, lambda t: t.plan.region.code, today))
     regions = [{
         "sub": s, "findings": f_counts[s.region_id], "plan": plans.get(s.region_id),
         "tally": by_region_tasks.get(s.region.code, Tally()),
     } for s in subs if f_counts[s.region_id] or s.region_id in plans]
-    themes = _tally(tasks, lambda t: t.finding.theme, today)
+    themes = tally(tasks, lambda t: t.finding.theme, today)
     overdue = sorted([t for t in tasks if t.overdue_on(today)], key=lambda t: t.deadline)
     for t in overdue:
         t.days_late = (today - t.deadline).days
@@ -136,9 +107,11 @@ def dashboard(request, pk: int):
         "cycle": cycle, "office": office, "regions": regions, "themes": themes, "overdue": overdue,
         "carried": carried, "interviews": interviews, "today": today,
         "rhythm": prog.rhythm if prog else Rhythm.MONTHLY, "rhythms": Rhythm.choices,
-        "total": Tally() if not tasks else dict(_tally(tasks, lambda t: "all", today))["all"],
+        "total": Tally() if not tasks else dict(tally(tasks, lambda t: "all", today))["all"],
         "progress": monthly_progress(tasks, today), "followups": _followups(cycle, request.user),
         "teams": Team.objects.filter(cycle=cycle) if office else [],
+        "bulletins": RectDocument.objects.filter(cycle=cycle, kind=RectDocument.Kind.BULLETIN).order_by("-version")
+        if office else [],
         "next_cycle": services.next_cycle(cycle), "no_result": [s.region.name for s in subs
                                                                 if s.state not in services.COMPLETE][:20],
     })
@@ -202,6 +175,9 @@ def _dashboard_action(request, cycle) -> str:
         return f"整改进展报送频次已设为“{prog.get_rhythm_display()}”。"
     if action == "followup_visit":
         return _followup_visit(post, cycle, user)
+    if action == "bulletin":
+        doc = bulletin.generate_bulletin(cycle, user)
+        return f"已生成《{doc.title}》第{doc.version}版：在本页“整改进展通报”中查看和下载。"
     if action == "check":
         c = services.check_carried(cycle, user)
         return (f"已按{cycle.year}年评价数据核验结转任务：达标销号 {c['met']} 项，未达标 {c['unmet']} 项，"
