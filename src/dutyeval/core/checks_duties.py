@@ -1,5 +1,5 @@
 """More statutory checks (issue #13 Part B 3–4): the figures the reports state that the first set of
-checks did not read. Registered into core.checks.CHECKS; thresholds, sources and confidence are in
+checks did not read. core.checks adds them to CHECKS; thresholds, sources and confidence are in
 thresholds.yaml like every other check (docs/checks.md has the table).
 
 Most are shares: a part over a whole, or a reported rate when the region gives one. Where no
@@ -13,14 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from .balance import JUNIOR, PRIMARY, BalanceResult
-from .checks import (
+from .check_base import (
     _NOISE,
-    CHECKS,
     FAIL,
     HALF_UNIT,
     INSUFFICIENT,
     OPS,
-    PARAMS,
     PASS,
     CheckError,
     CheckResult,
@@ -265,6 +263,3 @@ DUTY_PARAMS = {
     "balance_cv_composite": frozenset({"level"}),
 }
 
-CHECKS.update(DUTY_CHECKS)
-for _check in DUTY_CHECKS:
-    PARAMS[_check] = frozenset({"threshold"}) | DUTY_PARAMS.get(_check, frozenset())
