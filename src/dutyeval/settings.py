@@ -277,6 +277,10 @@ if REDIS_URL:
         "immediate": envbool("HUEY_IMMEDIATE", "false"),
         "consumer": {"workers": envint("HUEY_WORKERS", "2"), "worker_type": env("HUEY_WORKER_TYPE", "thread")},
     }
+    # one cache for every gunicorn worker (a per-process cache counts the national failing checks once
+    # per worker); without Redis (demo, tests) Django's per-process memory cache is enough
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "dutyeval-cache", "TIMEOUT": 3600}}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",

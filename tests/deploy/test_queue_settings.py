@@ -7,7 +7,8 @@ import sys
 
 PROBE = (
     "import json, dutyeval.settings as s; "
-    "print(json.dumps({k: s.HUEY.get(k) for k in ('huey_class', 'immediate', 'url')}))"
+    "print(json.dumps({**{k: s.HUEY.get(k) for k in ('huey_class', 'immediate', 'url')}, "
+    "'cache': getattr(s, 'CACHES', {}).get('default', {}).get('LOCATION')}))"
 )
 
 
@@ -20,9 +21,11 @@ def _huey(**env) -> dict:
 
 
 def test_default_is_sqlite_inline():
-    assert _huey() == {"huey_class": "huey.SqliteHuey", "immediate": True, "url": None}
+    assert _huey() == {"huey_class": "huey.SqliteHuey", "immediate": True, "url": None, "cache": None}
 
 
 def test_redis_url_means_redis_and_a_worker():
     assert _huey(REDIS_URL="redis://127.0.0.1:6390/3") == {
-        "huey_class": "huey.RedisHuey", "immediate": False, "url": "redis://127.0.0.1:6390/3"}
+        "huey_class": "huey.RedisHuey", "immediate": False, "url": "redis://127.0.0.1:6390/3",
+        # the gunicorn workers share one cache (the national failing-checks count is made once)
+        "cache": "redis://127.0.0.1:6390/3"}
