@@ -63,3 +63,13 @@ def test_only_the_office_issues_a_bulletin_and_only_it_reads_it(reviewed, client
     assert reverse("rect-doc", args=[doc.pk]) in page
     assert client_as(w.county_filler).get(reverse("rect-doc", args=[doc.pk])).status_code == 404
     assert client_as(w.province_admin).get(reverse("rect-doc-docx", args=[doc.pk])).status_code == 200
+
+
+def test_the_rectification_report_names_a_school_year_figure_by_its_school_year():
+    from dutyeval.rectification.models import Finding
+
+    f = Finding(figures=[{"code": "enrol_preschool_public", "name": "公办园在园幼儿数", "year": 2019, "value": "11690",
+                          "unit": "人"},
+                         {"code": "edu_exp_budget", "name": "一般公共预算教育支出", "year": 2019,
+                          "value": "198767.04", "unit": "万元"}])
+    assert documents._figures(f) == "2019/2020学年公办园在园幼儿数11690人；2019年一般公共预算教育支出198767.04万元"

@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dutyeval.audit.services import log_action
+from dutyeval.core.catalogue import year_label
 from dutyeval.core.documents.compose import cn
 from dutyeval.core.documents.model import OfficialDoc, Para, fmt_number
 from dutyeval.documents import pdf as pdfmod
@@ -55,7 +56,9 @@ def _figures(f: Finding) -> str:
         if x.get("value") is None:
             continue
         unit = x.get("unit") or ""
-        parts.append(f"{x.get('year') or ''}年{x.get('name') or x.get('code')}{fmt_number(x['value'], unit)}{unit}")
+        el = catalogue().by_code.get(x.get("code") or "")
+        year = year_label(int(x["year"]), el.year_kind if el else "finance") if x.get("year") else ""
+        parts.append(f"{year}{x.get('name') or x.get('code')}{fmt_number(x['value'], unit)}{unit}")
     return "；".join(parts)
 
 
