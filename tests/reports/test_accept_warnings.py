@@ -3,25 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dutyeval.audit.models import AuditLog
 from dutyeval.collection.models import DataValue
 from dutyeval.collection.services import save_values
-from dutyeval.reports.models import ReportDocument
 from dutyeval.reports.services import NeedsConfirmation, accept_figure
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def _doc(client, world, text):
-    client.post(reverse("report-upload", args=[world.sub.pk]), {"file": SimpleUploadedFile("r.txt", text.encode())})
-    return ReportDocument.objects.get()
 
 
 def _index(doc, element):
@@ -33,11 +20,11 @@ def _stored(world, element):
     return row.value if row else None
 
 
-def test_a_value_more_than_twenty_percent_away_needs_confirmation(world, client_as, media):
+def test_a_value_more_than_twenty_percent_away_needs_confirmation(world, client_as, media, upload_text):
     save_values(world.zezhou, 2020, {"per_student_budget_primary": "10000"}, user=world.county_filler,
                 source="entered")
     c = client_as(world.county_filler)
-    doc = _doc(c, world, "2020年，全县小学生均一般公共预算教育支出13660.70元，比上年增长4.22%。")
+    doc = upload_text(c, world, "2020年，全县小学生均一般公共预算教育支出13660.70元，比上年增长4.22%。")
     i = _index(doc, "per_student_budget_primary")
     with pytest.raises(NeedsConfirmation, match="相差 37%"):
         accept_figure(doc, i, world.county_filler)
@@ -52,19 +39,19 @@ def test_a_value_more_than_twenty_percent_away_needs_confirmation(world, client_
     assert AuditLog.objects.get(action="reports.figure.accept").data["risks"]
 
 
-def test_a_close_value_is_adopted_at_once(world, client_as, media):
+def test_a_close_value_is_adopted_at_once(world, client_as, media, upload_text):
     save_values(world.zezhou, 2020, {"per_student_budget_primary": "13000"}, user=world.county_filler,
                 source="entered")
     c = client_as(world.county_filler)
-    doc = _doc(c, world, "2020年，全县小学生均一般公共预算教育支出13660.70元，比上年增长4.22%。")
+    doc = upload_text(c, world, "2020年，全县小学生均一般公共预算教育支出13660.70元，比上年增长4.22%。")
     accept_figure(doc, _index(doc, "per_student_budget_primary"), world.county_filler)
     assert _stored(world, "per_student_budget_primary") == Decimal("13660.70")
 
 
 @pytest.mark.parametrize("phrase", ["上年为", "去年为", "比上年的"])
-def test_a_figure_introduced_as_last_year_s_needs_confirmation(world, client_as, media, phrase):
+def test_a_figure_introduced_as_last_year_s_needs_confirmation(world, client_as, media, phrase, upload_text):
     c = client_as(world.county_filler)
-    doc = _doc(c, world, f"2020年，全县小学生均一般公共预算教育支出{phrase}12000.50元。")
+    doc = upload_text(c, world, f"2020年，全县小学生均一般公共预算教育支出{phrase}12000.50元。")
     mapped = [i for i, f in enumerate(doc.figures) if f["element"] == "per_student_budget_primary"]
     if not mapped:
         pytest.skip("the reader did not map this phrasing (issue 13 covers comparison bases)")

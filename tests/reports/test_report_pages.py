@@ -1,7 +1,6 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,12 +8,6 @@ from dutyeval.collection.models import DataValue
 from dutyeval.reports.models import ReportDocument
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def upload(client, sub, name, data):

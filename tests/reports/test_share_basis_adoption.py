@@ -3,23 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dutyeval.collection.models import DataValue
-from dutyeval.reports.models import ReportDocument
 from dutyeval.reports.services import NeedsConfirmation, accept_figure
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def _doc(client, world, text):
-    client.post(reverse("report-upload", args=[world.sub.pk]), {"file": SimpleUploadedFile("r.txt", text.encode())})
-    return ReportDocument.objects.get()
 
 
 def _stored(world):
@@ -27,9 +14,9 @@ def _stored(world):
     return row.value if row else None
 
 
-def test_the_reviewer_sees_the_warning_and_must_confirm(world, client_as, media):
+def test_the_reviewer_sees_the_warning_and_must_confirm(world, client_as, media, upload_text):
     c = client_as(world.county_filler)
-    doc = _doc(c, world, "2020年，普惠性幼儿园覆盖率：全县普惠园215所，占比65.75%。")
+    doc = upload_text(c, world, "2020年，普惠性幼儿园覆盖率：全县普惠园215所，占比65.75%。")
     i = next(i for i, f in enumerate(doc.figures) if f["element"] == "affordable_kg_coverage")
     assert [a["kind"] for a in doc.anomalies] == ["share_basis"]
     page = c.get(reverse("report", args=[doc.pk])).content.decode()
@@ -41,9 +28,9 @@ def test_the_reviewer_sees_the_warning_and_must_confirm(world, client_as, media)
     assert _stored(world) == Decimal("65.75")
 
 
-def test_a_share_of_children_is_adopted_without_the_warning(world, client_as, media):
+def test_a_share_of_children_is_adopted_without_the_warning(world, client_as, media, upload_text):
     c = client_as(world.county_filler)
-    doc = _doc(c, world, "2020年，全县普惠性幼儿园覆盖率达到65.75%，共有普惠园215所。")
+    doc = upload_text(c, world, "2020年，全县普惠性幼儿园覆盖率达到65.75%，共有普惠园215所。")
     i = next(i for i, f in enumerate(doc.figures) if f["element"] == "affordable_kg_coverage")
     accept_figure(doc, i, world.county_filler)
     assert _stored(world) == Decimal("65.75")
