@@ -1,6 +1,6 @@
 """Accuracy of report ingestion against hand annotations (issue 4 item 7, issue 13 item 1).
 
-    .venv/bin/python bench/ingest_accuracy.py [--set tuning|dev|own|heldout|heldout2] [--seeds DIR]
+    .venv/bin/python bench/ingest_accuracy.py [--set tuning|dev|own|heldout|heldout2|heldout3] [--seeds DIR]
                                               [--annotations DIR] [-v]
 
 Sets (label them honestly when quoting numbers):
@@ -13,6 +13,8 @@ Sets (label them honestly when quoting numbers):
   final measurement (see tests/fixtures/ingestion/README.md for when that was); seen since.
 - ``heldout2``: tests/fixtures/ingestion/heldout2, nine texts written and annotated (and
   committed) before the reader was run on them once; see the README for what was tuned after.
+- ``heldout3``: tests/fixtures/ingestion/heldout3, nine more texts written and annotated (and
+  committed) before the reader was run on them once.
 
 How matching works:
 - Each annotated quote is located in the ORIGINAL seed text (its ``occurrence``-th hit).
@@ -130,6 +132,7 @@ SETS = {
     "own": (("main/tests/fixtures/ingestion/own",), "tests/fixtures/ingestion/own"),
     "heldout": (("main/tests/fixtures/ingestion/heldout",), "tests/fixtures/ingestion/heldout"),
     "heldout2": (("main/tests/fixtures/ingestion/heldout2",), "tests/fixtures/ingestion/heldout2"),
+    "heldout3": (("main/tests/fixtures/ingestion/heldout3",), "tests/fixtures/ingestion/heldout3"),
 }
 
 
