@@ -55,23 +55,30 @@ def _starts(*alternations: str, extra: str = "") -> str:
     return "[" + re.escape("".join(sorted(chars))) + "]"
 
 
+# Optional parts are written "(?P<unit>…|)" and "[余多]?", not "(?P<unit>…)?": the engine runs an
+# optional group through its general repeat machinery at every candidate, an empty last branch
+# or a one-character repeat much more cheaply (the scan is a quarter faster). The match is the
+# same (the empty branch is tried last, as "?" tries "nothing" last), and so are the groups as
+# _make reads them: groups("") gives "" for a group that matched nothing or did not take part.
+# Of the two tests after the number, the unit look-ahead comes first: most candidates pass it,
+# and the decimal look-behinds are then not tried.
 _ARABIC = re.compile(
-    r"(?P<num>[0-9](?<![0-9〔\[.前A-Za-z][0-9])[0-9]*+(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9]))?)"
-    # a decimal, or something that can follow a quantity: years and plain integers fail here, in C
-    r"(?:(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4})"
-    rf"|(?={_starts(_MAGNITUDES, _RATE_MONEY, _COUNT_UNITS, extra='-—~至到:、余多')}))"
-    r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?))?"
-    rf"(?P<a1>余|多)?(?P<mag>{_MAGNITUDES})?(?P<a2>余|多)?"
-    rf"(?P<unit>{_RATE_MONEY}|{_COUNT_UNITS})?"
-    r"(?P<post>以上|以下|左右|以内)?"
+    r"(?P<num>[0-9](?<![0-9〔\[.前A-Za-z][0-9])[0-9]*+(?:,[0-9]{3})*(?:\.[0-9]+(?![0-9])|))"
+    # something that can follow a quantity, or a decimal: years and plain integers fail here, in C
+    rf"(?:(?={_starts(_MAGNITUDES, _RATE_MONEY, _COUNT_UNITS, extra='-—~至到:、余多')})"
+    r"|(?<=\.[0-9])|(?<=\.[0-9]{2})|(?<=\.[0-9]{3})|(?<=\.[0-9]{4}))"
+    r"(?::(?P<r2>[0-9]+(?:\.[0-9]+)?)|)"
+    rf"(?P<a1>[余多]?)(?P<mag>{_MAGNITUDES}|)(?P<a2>[余多]?)"
+    rf"(?P<unit>{_RATE_MONEY}|{_COUNT_UNITS}|)"
+    r"(?P<post>以上|以下|左右|以内|)"
 )
 _CHINESE = re.compile(
     # the look-ahead turns away the many numerals in plain words (一是, 统一) at once
     rf"(?P<num>[{_CN}][{_CN}]*)(?={_starts(_CN_UNITS, extra='余多万亿')})"
-    r"(?P<a1>余|多)?(?P<mag>万|亿)?(?P<a2>余|多)?"
-    rf"(?P<unit>{_CN_UNITS})?"
+    r"(?P<a1>[余多]?)(?P<mag>[万亿]?)(?P<a2>[余多]?)"
+    rf"(?P<unit>{_CN_UNITS}|)"
     rf"(?<![{_CN}余多])"
-    r"(?P<post>以上|以下|左右|以内)?"
+    r"(?P<post>以上|以下|左右|以内|)"
 )
 _PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
 _PRE_LAST = "近约过足到超逾"
