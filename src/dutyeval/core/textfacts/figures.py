@@ -388,14 +388,12 @@ _RANGE_OR_LIST = ("、", "-", "—", "~", "至", "到", "－", "–", "——")
 
 def _propagate_list_units(figs: list[Figure], text: str) -> None:
     """Coefficients "0.3、0.2" stay bare, but "15、16人" gives 15 the unit 人 of its list."""
-    for i in range(len(figs) - 2, -1, -1):
+    last = len(figs) - 1
+    # from the back, so "15、16、17人" passes 人 on from 17 to 16 to 15 (only figs[i] changes
+    # at step i, so the bare ones can be listed first)
+    for i in reversed([i for i, f in enumerate(figs) if f.kind == "bare" and i < last]):
         f, nxt = figs[i], figs[i + 1]
-        if (
-            f.kind == "bare"
-            and nxt.kind != "bare"
-            and text[f.end : nxt.start] in _RANGE_OR_LIST
-            and not nxt.qualifiers
-        ):
+        if nxt.kind != "bare" and text[f.end : nxt.start] in _RANGE_OR_LIST and not nxt.qualifiers:
             if "." in f.quote and nxt.kind not in ("rate", "score", "amount"):
                 continue
             unit = nxt.unit
@@ -704,6 +702,8 @@ def _comparison_bases(figs: list[Figure], text: str, ctx: Context, cat) -> None:
         fs = f.start
         if fs and text[fs - 1] in _BASE_LAST:
             m = _BASE_BEFORE.search(text, max(0, fs - 12), fs)
+        elif prev is None:
+            continue  # (most figures: no base and no list of bases going on)
         else:
             m = None
         if m is None:
@@ -737,7 +737,9 @@ def _pair_bases(figs: list[Figure], text: str, ctx: Context) -> None:
     """Give each current value the index of its base: "小学、初中分别为18520元、25360元，较2021年的
     17890元、24420元" pairs the lists in order; a single base goes with the nearest current value
     of its unit in the sentence (before it: 21.36亿元，上年为19.88亿元; after: 由上年的A增加到B)."""
-    i, n = 0, len(figs)
+    n = len(figs)
+    first = [k for k, f in enumerate(figs) if f.comparison_base][:1]  # (most reports have none)
+    i = first[0] if first else n
     while i < n:
         if not figs[i].comparison_base:
             i += 1
