@@ -342,6 +342,9 @@ def _cents_decimal(cents: int) -> Decimal:
     return from_cents(cents)
 
 
+cents_decimal = _cents_decimal  # for the store, which writes the same numbers without the words
+
+
 class _ExprFigures:
     """The figures an expression reads, for one region at a time: names, units and each region's
     children looked up once per expression instead of once per region."""

@@ -26,6 +26,7 @@ from dutyeval.audit.services import log_action
 from dutyeval.core.documents import compose
 from dutyeval.core.documents.model import OfficialDoc
 from dutyeval.evaluation.models import Cycle, Narrative, Submission
+from dutyeval.evaluation.recompute import word
 from dutyeval.regions.models import Region
 from dutyeval.release.services import outcomes_by_submission
 
@@ -95,6 +96,7 @@ def compose_document(
         raise DocumentRefused(
             f"本评价周期尚无评审完成（审核通过）的被评价区域，不能生成{DocumentKind(kind).label}。"
         )
+    word(cycle, subs)  # the regions a full recompute left unworded, in one pass
     facts = [region_facts(s, with_result=True) for s in subs]
     outcomes = outcomes_by_submission(cycle)
     for sub, fact in zip(subs, facts, strict=True):

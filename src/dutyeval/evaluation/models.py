@@ -220,6 +220,10 @@ class Result(models.Model):
     rank = models.PositiveIntegerField(_("排名"))
     vetoes = models.JSONField(_("一票否决"), default=list)
     insufficient = models.PositiveIntegerField(_("数据不足项"), default=0)
+    # False: a full recompute stored the numbers only (scores, statuses, failures); the words (rule,
+    # explanation, figures, the check's value and threshold) are written when the region is first read
+    # (recompute.worded), so a national recompute does not word 185,000 items nobody may open
+    worded = models.BooleanField(_("已生成说明"), default=True)
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
@@ -230,8 +234,11 @@ class Result(models.Model):
     @property
     def items(self) -> dict:
         """Indicator code → the item as plain JSON values (the shape results had when stored as one blob).
-        One query for this result's rows; pages over many results read ResultItem in SQL instead."""
-        return {row.code: row.as_json() for row in self.rows.filter(leaf=True)}
+        One query for this result's rows (after wording them if a full recompute left them unworded);
+        pages over many results read ResultItem in SQL instead."""
+        from .recompute import worded
+
+        return {row.code: row.as_json() for row in worded(self).rows.filter(leaf=True)}
 
 
 class ResultItem(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 
 import numpy as np
@@ -18,7 +19,17 @@ from huey.contrib.djhuey import db_task
 
 from dutyeval.collection.models import DataElement, DataValue
 from dutyeval.core.expr import Dataset
-from dutyeval.core.scoring import ManualScore, SchemeScores, score_all, to_cents
+from dutyeval.core.scoring import (
+    S_SCORED,
+    S_VIOLATED,
+    STATUS,
+    WHO,
+    ManualScore,
+    SchemeScores,
+    cents_decimal,
+    score_all,
+    to_cents,
+)
 from dutyeval.regions.models import Region
 from dutyeval.schemes.models import Indicator
 
@@ -164,13 +175,28 @@ def _quiet(pct: int, message: str) -> None:
     pass
 
 
-def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str] | None = None) -> int:
+def store(
+    cycle: Cycle,
+    scores: SchemeScores,
+    progress=_quiet,
+    *,
+    only: list[str] | None = None,
+    words: bool | None = None,
+) -> int:
     """Write the scores as typed rows. only=None: every result of the cycle is replaced. Otherwise the
     results of those regions are, and then the ranks of the whole cycle (a total that moved moves
     others' ranks). The rows are built first, reporting progress as they go; the write is one short
-    transaction, so the progress the page polls is never held back inside it."""
+    transaction, so the progress the page polls is never held back inside it.
+
+    words: write each item's words (rule, explanation, figures, the check's value and threshold) too.
+    By default a few regions are worded at once and a whole cycle is not: its results say worded=False
+    and worded() writes a region's words when a page or document first reads them (a national
+    recompute wording 185,000 items took most of its time). A relatively scored scheme is always
+    worded: one region's words could only be redone by recomputing every region."""
     if only is not None:
         progress = _quiet  # a few regions take a fraction of a second: no progress to show, no writes for it
+    if words is None:
+        words = only is not None or scores.scheme.is_relative()
     subs = Submission.objects.filter(cycle=cycle)
     if only is not None:
         subs = subs.filter(region__code__in=only)
@@ -184,7 +210,12 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
     compact = _copy_tails if connection.vendor == "postgresql" else list
     columns = []
     for j in range(len(scores.leaves)):  # a leaf at a time across regions: its wording is built once
-        columns.append(compact(_leaf_rows(scores, j, shift)))
+        if words:
+            columns.append(compact(_leaf_rows(scores, j, shift)))
+        else:
+            columns.append(
+                _leaf_number_lines(scores, j) if compact is _copy_tails else _leaf_numbers(scores, j)
+            )
         if j % 5 == 0:
             progress(40 + int(40 * j / max(len(scores.leaves), 1)), f"生成评分表 {j}/{len(scores.leaves)}")
     for code, subtotals in cards.subtotals.items():
@@ -193,10 +224,13 @@ def store(cycle: Cycle, scores: SchemeScores, progress=_quiet, *, only: list[str
         results.append(Result(
             submission_id=sub_ids[code], total=cards.total[n], grade=cards.grade[n],
             grade_before_veto=cards.grade_before_veto[n], rank=cards.rank[n], vetoes=cards.vetoes[n],
-            insufficient=cards.insufficient[n],
+            insufficient=cards.insufficient[n], worded=words,
         ))  # fmt: skip
     progress(80, "写入结果")
     with transaction.atomic():
+        # one writer per cycle at a time: a region worded on a page's first read and the worker's
+        # recompute of the cycle would otherwise both insert that region's result
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("pk").first()
         old = Result.objects.filter(submission__cycle=cycle)
         if only is not None:
             old = old.filter(submission__region__code__in=only)
@@ -221,6 +255,35 @@ ITEM_COLUMNS = (
 )  # fmt: skip
 # an inner indicator's row: no status, rule or explanation of its own, only the subtotal
 SUBTOTAL_REST = ("", "", False, None, "", "", "", None, None, "", "", "", "", "[]")
+# an unworded leaf's columns after `failed` (auto_score … figures), as values and as COPY text
+UNWORDED_REST = (None, "", "", "", None, None, "", "", "", "", "[]")
+_ZERO = Decimal("0.00")
+_UNWORDED_TAIL = "\t\\N\t\t\t\t\\N\t\\N\t\t\t\t\t[]"
+
+
+def _leaf_numbers(scores: SchemeScores, j: int) -> list[tuple]:
+    """Leaf j of every region as an item row with its numbers only (score, contribution, status, who,
+    failed: what pages over many regions read in SQL), the same numbers _leaf_rows gives."""
+    ind = scores.leaves[j]
+    code, points, veto = ind.code, to_cents(ind.points), ind.rule.kind == "veto"
+    graded, sign = ind.rule.kind not in ("manual", "veto"), -1 if ind.kind == "deduction" else 1
+    rows = []
+    for c, s, w in zip(scores.cents[:, j].tolist(), scores.status[:, j].tolist(), scores.who[:, j].tolist(),
+                       strict=True):  # fmt: skip
+        score = cents_decimal(c)
+        failed = s == S_VIOLATED or (graded and s == S_SCORED and c < points)
+        rows.append(
+            (code, True, score, _ZERO if veto else score * sign, STATUS[s], WHO[w], failed, *UNWORDED_REST)
+        )
+    return rows
+
+
+def _leaf_number_lines(scores: SchemeScores, j: int) -> list[str]:
+    """_leaf_numbers as COPY lines without their result id (codes, statuses and who need no escaping)."""
+    return [
+        f"{code}\tt\t{score}\t{contribution}\t{status}\t{who}\t{'t' if failed else 'f'}{_UNWORDED_TAIL}"
+        for code, _leaf, score, contribution, status, who, failed, *_rest in _leaf_numbers(scores, j)
+    ]
 
 
 def _leaf_rows(scores: SchemeScores, j: int, shift: dict[str, int]) -> list[tuple]:
@@ -353,6 +416,34 @@ def _copy_text(value) -> str:
     return str(value)
 
 
+def worded(result: Result | None) -> Result | None:
+    """The result with its items' words. One a full recompute stored unworded is recomputed now for its
+    region, words and all (the job the worker runs when one region changes), and its new row returned:
+    the first reader pays a region's wording (tens of milliseconds), the recompute never pays them all."""
+    if result is None or result.worded:
+        return result
+    sub = Submission.objects.select_related("cycle__scheme").get(pk=result.submission_id)
+    word(sub.cycle, [sub.pk])
+    return Result.objects.filter(submission_id=sub.pk).first()
+
+
+def word(cycle: Cycle, submissions=None) -> int:
+    """Word at once the results a full recompute left unworded, of these submissions (ids, objects or a
+    queryset; all of the cycle's by default): one compute and one store for a document or a list over
+    many regions, not one per region. Returns how many regions were worded."""
+    pending = Result.objects.filter(submission__cycle=cycle, worded=False)
+    if submissions is not None:
+        pending = pending.filter(submission__in=submissions)
+    codes = sorted(pending.values_list("submission__region__code", flat=True))
+    if not codes:
+        return 0
+    if cycle.scheme.to_core().is_relative():  # never stored unworded; kept right if the scheme changed
+        store(cycle, compute(cycle), words=True)
+    else:
+        store(cycle, compute(cycle, codes), only=codes, words=True)
+    return len(codes)
+
+
 def rerank(cycle: Cycle) -> None:
     """The official ranks, in one statement that rewrites only the ranks that moved: competition
     ranks (1, 2, 2, 4) over the regions whose review is complete (accepted or locked), by capped grade
@@ -360,8 +451,13 @@ def rerank(cycle: Cycle) -> None:
     region gets rank 0, shown as 未完成 — never ranked, never 不合格 by default."""
     result, submission = Result._meta.db_table, Submission._meta.db_table
     grades = [b["name"] for b in cycle.scheme.grade_bands]
-    grade_order = "CASE r.grade " + " ".join("WHEN %s THEN " + str(i) for i in range(len(grades))) + \
-        f" ELSE {len(grades)} END" if grades else "0"
+    grade_order = (
+        "CASE r.grade "
+        + " ".join("WHEN %s THEN " + str(i) for i in range(len(grades)))
+        + f" ELSE {len(grades)} END"
+        if grades
+        else "0"
+    )
     complete = "s.state IN ('accepted', 'locked')"
     with connection.cursor() as cursor:
         cursor.execute(

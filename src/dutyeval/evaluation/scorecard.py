@@ -11,6 +11,7 @@ from dutyeval.core.catalogue import default_catalogue
 from dutyeval.schemes.models import Indicator
 
 from .models import ItemScore, Result, ResultItem, Submission
+from .recompute import worded
 
 
 @dataclass
@@ -105,7 +106,7 @@ def build_scorecard(sub: Submission) -> Card:
     indicators = list(Indicator.objects.filter(scheme=sub.cycle.scheme).order_by("order"))
     parents = {i.parent_id for i in indicators}
     scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
-    result = Result.objects.filter(submission=sub).first()
+    result = worded(Result.objects.filter(submission=sub).first())
     # this region's typed rows: leaves with their explanation, inner indicators with the core's subtotal
     computed = {r.code: r for r in ResultItem.objects.filter(result=result)} if result else {}
     history = _history(sub)

@@ -23,6 +23,7 @@ from dutyeval.core.documents.model import fmt_number
 from dutyeval.core.rectification import OPS, period_of, target_met
 from dutyeval.departments.models import Department
 from dutyeval.evaluation.models import Cycle, ItemScore, Result, Submission
+from dutyeval.evaluation.recompute import word, worded
 from dutyeval.evidence.detect import Refused, detect
 from dutyeval.notifications.services import notify
 from dutyeval.schemes.models import Indicator
@@ -132,7 +133,7 @@ def findings_from_result(sub: Submission) -> list[dict]:
     """What the cycle's results say went wrong in one region, one dict per problem (not yet stored):
     failed statutory checks and automatic items with their explanation and figures, vetoes, reviewer
     notes on items that lost points, and the other items that lost points in the (final) results."""
-    result = Result.objects.filter(submission=sub).first()
+    result = worded(Result.objects.filter(submission=sub).first())  # the findings quote the explanations
     if result is None:
         return []
     inds = list(Indicator.objects.filter(scheme_id=sub.cycle.scheme_id).order_by("order"))
@@ -192,6 +193,7 @@ def generate_findings(cycle: Cycle, user, regions=None) -> dict:
     if regions is not None:
         subs = subs.filter(region__in=regions)
     created, kept, without = 0, 0, []
+    word(cycle, subs.filter(state__in=COMPLETE))  # the findings quote the explanations: word them in one pass
     with transaction.atomic():
         for sub in subs:
             # only a complete review (审核通过 / 已锁定) has results a region can be held to
