@@ -17,7 +17,9 @@ share of each province's counties), computes the results, collects the static fi
             national one); the ratio leaves out the login, slow on purpose (Argon2).
 Prints p50/p95 per page, each page's p95 over the static file's p95, the workers' peak memory; the last
 line holds key=value pairs: ratio=<slowest page p95 / static p95> static_p95_ms= worst= national_results_ms=
-national_overview_ms= failures= requests= worker_peak_mib= users= scale=.
+national_overview_ms= failures= requests= worker_peak_mib= users= redis= scale=.
+With redis-server installed, the workers share a throw-away Redis cache as production's do (REDIS_URL);
+--no-redis gives each worker its own.
 """
 
 from __future__ import annotations
@@ -104,6 +106,28 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_redis(tmp: Path) -> tuple[str, subprocess.Popen] | None:
+    """A throw-away Redis for the cache the gunicorn workers share, as production has it (REDIS_URL);
+    None where redis-server is not installed (`bash scripts/setup.sh --test` installs it)."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        print("redis-server is not installed: each gunicorn worker keeps its own cache (unlike production)")
+        return None
+    import socket
+
+    port = _free_port()
+    proc = subprocess.Popen([exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp)], stdout=subprocess.DEVNULL)  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return f"redis://127.0.0.1:{port}/0", proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("redis-server did not answer")
+
+
 def worker_peaks(master: int) -> list[float]:
     """Peak resident memory (VmHWM) of each gunicorn worker, MiB."""
     out = []
@@ -172,18 +196,24 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--port", type=int, default=55532, help="PostgreSQL (gunicorn takes a free port)")
     ap.add_argument(
-        "--login-form", action="store_true",
+        "--login-form",
+        action="store_true",
         help="every user signs in through the form when it starts (50 Argon2 hashes in the first seconds, "
         "which hold every worker); by default the users are signed in before the run",
     )
     ap.add_argument(
         "--collect", action="store_true", help="collectstatic with hashed, compressed files first"
     )
+    ap.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="no shared cache: each gunicorn worker caches for itself (by default a throw-away Redis, as production)",
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="dutyeval-load."))
     stop = start_postgres(args.port)
-    gunicorn = None
+    gunicorn = redis = None
     try:
         setup_django(args.port, str(tmp / "var"))
         from dutyeval.evaluation.models import Cycle
@@ -203,6 +233,9 @@ def main(argv=None) -> int:
             static_url = collect_static(env)
         else:  # WhiteNoise serves the files from the finders, as the demo does
             static_url = "/static/dutyeval/app.css"
+        redis = None if args.no_redis else start_redis(tmp)
+        if redis is not None:  # the shared cache; the task queue too, though these users queue no job
+            env["REDIS_URL"] = redis[0]
         from django.db import connections
 
         connections.close_all()
@@ -246,12 +279,15 @@ def main(argv=None) -> int:
             f"ratio={worst_ratio:.2f} static_p95_ms={static_p95:.0f} worst={worst}"
             f" national_results_ms={alone['results'] * 1000:.0f} national_overview_ms={alone['overview'] * 1000:.0f}"
             f" failures={failures} requests={requests} worker_peak_mib={max(peaks):.0f} users={args.users}"
+            f" redis={'yes' if redis else 'no'}"
             f" scale={args.scale}"
         )
     finally:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGTERM)
             gunicorn.wait(timeout=30)
+        if redis is not None:
+            redis[1].terminate()
         from django.db import connections
 
         connections.close_all()
