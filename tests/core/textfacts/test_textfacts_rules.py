@@ -78,6 +78,13 @@ def _metric(word, example, entry):
             example,
             [(f.quote, f.element) for f in named],
         )
+    if entry.get("element_without_level"):
+        # the same phrase with no level before it maps to the aggregate element
+        assert "{level}" in entry["element"]
+        plain = ingest_text(entry["example_without_level"])
+        assert re.search(word, plain.text), (word, entry["example_without_level"])
+        found = [(f.quote, f.element, f.qualifiers) for f in plain.figures if f.metric == entry["name"]]
+        assert found and all(el == entry["element_without_level"] for _, el, _ in found), found
 
 
 def _level(word, example, entry):
@@ -192,3 +199,21 @@ def test_a_metric_phrase_that_is_also_a_level_word_counts_as_the_metric():
     f = ingest_text("2023年全县在园幼儿8650人").figures[0]
     assert (f.metric, f.element) == ("在园幼儿数", "enrol_preschool")
     assert "幼儿园" in f.qualifiers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "element"),
+    [
+        ("全县按在校学生人数平均的一般公共预算教育支出12345元", "per_student_budget"),
+        ("2022年全市按在校生人数平均的一般公共预算教育经费16520元，比上年增长3.1%", "per_student_budget"),
+        ("初中按在校学生人数平均的一般公共预算教育支出18230元", "per_student_budget_junior"),
+        ("全县小学按在校学生人数平均的一般公共预算教育支出11200元", "per_student_budget_primary"),
+        ("普通高中按在校学生人数平均的一般公共预算教育支出21500元", "per_student_budget_senior"),
+        ("幼儿园按在校学生人数平均的一般公共预算教育支出9800元", "per_student_budget_preschool"),
+        # a level with no element of its own is not the aggregate of all levels
+        ("义务教育按在校学生人数平均的一般公共预算教育支出15000元", None),
+    ],
+)
+def test_per_student_budget_is_the_aggregate_only_without_a_level(sentence, element):
+    figs = [f for f in ingest_text(sentence).figures if f.unit == "元"]
+    assert [f.element for f in figs] == [element], [(f.quote, f.element, f.qualifiers) for f in figs]

@@ -54,13 +54,25 @@ class Metric:
     element: str | None  # catalogue code; "{level}" is filled from the figure's school level
     family: str  # unit family the figure must have for the element to apply: money/rate/count/score
     gross: bool = False  # a rate that may legitimately exceed 100 %
+    # the element when "{level}" cannot be filled because no level is named at all: the
+    # aggregate of all levels (按在校学生人数平均的… with no level before it)
+    without_level: str | None = None
 
 
 # metric phrases (rules.yaml metrics), in file order: the first pattern that matches at a
 # position wins, so the file lists specific before generic. Every pattern starts with a literal
 # character, so the joined alternation keeps the engine's first-character scan.
 _METRICS: list[tuple[str, Metric]] = [
-    (e["pattern"], Metric(e["name"], e.get("element"), e["family"], bool(e.get("gross", False))))
+    (
+        e["pattern"],
+        Metric(
+            e["name"],
+            e.get("element"),
+            e["family"],
+            bool(e.get("gross", False)),
+            e.get("element_without_level"),
+        ),
+    )
     for e in R.raw()["metrics"]
 ]
 METRIC_RE = re.compile(first_char_alternation([p for p, _ in _METRICS]))
@@ -166,9 +178,12 @@ def element_for(
     code = metric.element
     if "{level}" in code:
         suffix = LEVEL_SUFFIX.get(level or "")
-        if suffix is None:
-            return None, 0.0
-        code = code.format(level=suffix)
+        if suffix is not None:
+            code = code.format(level=suffix)
+        elif level is None and metric.without_level is not None:
+            code = metric.without_level  # no level named: the aggregate of all levels
+        else:
+            return None, 0.0  # a level without an element of its own (义务教育 …)
     elif metric.element == "edu_exp_budget" and level in LEVEL_SUFFIX:
         code = f"edu_exp_budget_{LEVEL_SUFFIX[level]}"
     if code not in catalogue:
