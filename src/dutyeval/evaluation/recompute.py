@@ -246,7 +246,7 @@ def store(
         if compact is list:
             write_items((ids[n], *column[n]) for n in range(len(ids)) for column in columns)
         else:
-            write_lines(f"{ids[n]}\t{column[n]}" for n in range(len(ids)) for column in columns)
+            write_lines(_result_blocks(ids, columns))
         rerank(cycle)  # the core ranks every region; the published rank counts complete reviews only
     return len(results)
 
@@ -411,17 +411,28 @@ def write_items(rows) -> None:
 
 
 def write_lines(lines) -> None:
-    """Item rows already in COPY's text format (ITEM_COLUMNS, no line break), a block at a time."""
+    """Item rows already in COPY's text format (ITEM_COLUMNS; a line, or a block of lines without the last
+    line break), written a thousand at a time."""
     table, columns = ResultItem._meta.db_table, ", ".join(ITEM_COLUMNS)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         block = []
         for line in lines:
             block.append(line)
-            if len(block) == 5000:
+            if len(block) == 1000:
                 copy.write("\n".join(block) + "\n")
                 block = []
         if block:
             copy.write("\n".join(block) + "\n")
+
+
+def _result_blocks(ids: list[int], columns: list[list[str]]):
+    """Each result's COPY lines as one block, its id put before every line by one join (185,000 f-strings
+    joined one by one cost a sixth of a national store)."""
+    if not columns:
+        return
+    for pk, tails in zip(ids, zip(*columns, strict=True), strict=True):
+        prefix = f"{pk}\t"
+        yield prefix + ("\n" + prefix).join(tails)
 
 
 def _copy_tails(rows) -> list[str]:
