@@ -11,7 +11,8 @@ Then it times, best of `--repeat`:
   full      compute (read figures and scores, score every region) + store (typed rows: results and
             every item's numbers, COPY), as the recompute job runs it; the items' words (rule,
             explanation, figures) are written when a region is first read, timed as
-  first     a scorecard's first view after it (that region worded) and its second view; and once,
+  first     a scorecard's first view after it (that region worded) and its second view;
+  words     the worker's pass that then words every other region, a batch at a time; and once,
   full_worded  the full recompute wording every region at once, as the store did before;
   baseline  what a competent pandas user writes for the same job: pd.read_sql of the figures and the
             scores, the vectorised pandas scoring of bench/national.py (every check and item as
@@ -23,7 +24,7 @@ Then it times, best of `--repeat`:
             coordinator: with a worker (production: the request only queues the job) and inline
             (the embedded default, HUEY_IMMEDIATE: the one-region recompute runs in the request).
 The last line holds key=value pairs: ratio=<full / baseline> (below 1: faster) full_s= baseline_s=
-one_region_s= one_region_max_s= first_view_ms= full_worded_s= save_ms= save_inline_ms= national_overview_ms= national_results_ms= counties=
+one_region_s= one_region_max_s= first_view_ms= words_s= full_worded_s= save_ms= save_inline_ms= national_overview_ms= national_results_ms= counties=
 values= peak_mib= load= (the 1-minute load average at the end: this machine is shared) scale=.
 """
 
@@ -424,6 +425,12 @@ def main(argv=None) -> int:
         first, again = first_views(cycle, rng.sample(ns.subs, min(args.regions, len(ns.subs))))
         print(f"a scorecard after it: first view {first * 1000:.0f} ms (words its region), second view "
               f"{again * 1000:.0f} ms (median of {min(args.regions, len(ns.subs))})")  # fmt: skip
+        from dutyeval.evaluation.recompute import word_task
+
+        t0 = time.perf_counter()
+        worded_regions = word_task.call_local(cycle.pk)
+        words_s = time.perf_counter() - t0
+        print(f"then the worker words the other {worded_regions} regions in batches: {words_s:.2f} s")
         eager = full_recompute(cycle, words=True)
         print(f"full recompute wording every region at once (as before): {eager['total']:.2f} s = read "
               f"{eager['read']:.2f} + score {eager['score']:.2f} + store {eager['store']:.2f}")  # fmt: skip
@@ -453,7 +460,7 @@ def main(argv=None) -> int:
         print(
             f"ratio={best['total'] / base['total']:.3f} full_s={best['total']:.3f} baseline_s={base['total']:.3f}"
             f" one_region_s={statistics.median(one):.3f} one_region_max_s={max(one):.3f}"
-            f" first_view_ms={first * 1000:.0f} full_worded_s={eager['total']:.3f}"
+            f" first_view_ms={first * 1000:.0f} words_s={words_s:.3f} full_worded_s={eager['total']:.3f}"
             f" save_ms={statistics.median(save) * 1000:.0f} save_inline_ms={statistics.median(inline) * 1000:.0f}"
             f" national_overview_ms={pages['overview'] * 1000:.0f} national_results_ms={pages['results'] * 1000:.0f}"
             f" counties={ns.counties} values={ns.values} peak_mib={peak:.0f} load={os.getloadavg()[0]:.1f}"

@@ -222,6 +222,11 @@ def main(argv=None) -> int:
         ns = build(args.scale, args.seed)
         cycle = Cycle.objects.select_related("scheme").get(pk=ns.cycle.pk)
         full_recompute(cycle)
+        from dutyeval.evaluation.recompute import word_task
+
+        word_task.call_local(
+            cycle.pk
+        )  # as the worker does after a full recompute: the words, a batch at a time
         province_cycles = _province_cycles(cycle)
         print(
             f"data: {ns.counties} counties, {ns.values} values, results computed ({time.perf_counter() - t0:.1f} s)"

@@ -89,3 +89,21 @@ def test_pages_word_the_region_they_show(cycle_world, client, page):
     assert response.status_code == 200
     assert Result.objects.get(submission=sub).worded
     assert "满分" in response.content.decode()  # an explanation: 复核评定…（满分…分）or 自评…（满分…分）
+
+
+def test_the_worker_words_the_cycle_after_a_full_recompute(
+    cycle_world, monkeypatch, django_capture_on_commit_callbacks
+):
+    cycle = cycle_world.cycle
+    calls = []
+    real = recompute.word
+    monkeypatch.setattr(recompute, "word", lambda c, subs=None: calls.append(len(subs)) or real(c, subs))
+    monkeypatch.setattr(recompute, "WORD_BATCH", 4)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs after the commit, inline here
+        job = recompute.schedule_recompute(cycle, "测试")  # the whole cycle
+    job.refresh_from_db()
+    assert job.state == "done"
+    # numbers first, then the words a batch at a time: 6 regions in batches of 4 and 2
+    assert calls == [4, 2]
+    assert set(Result.objects.filter(submission__cycle=cycle).values_list("worded", flat=True)) == {True}
+    assert recompute.word_task.call_local(cycle.pk) == 0  # nothing left

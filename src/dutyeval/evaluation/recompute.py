@@ -617,15 +617,40 @@ def recompute_task(job_id: int) -> dict:
     if job is None:
         return {"ran": 0}
     _retire_stale(job.cycle_id)
-    ran = 0
+    ran, cycle_id, unworded = 0, job.cycle_id, False
     while job is not None and _claim(job.pk):
-        _run(job.pk)
+        unworded |= _run(job.pk)
         ran += 1
         job = RecomputeJob.objects.filter(cycle_id=job.cycle_id, state=RecomputeJob.State.QUEUED).first()
+    if unworded:
+        word_task(cycle_id)  # the words, after the numbers are out
     return {"ran": ran}
 
 
-def _run(job_id: int) -> None:
+WORD_BATCH = 300  # regions worded in one compute and one transaction
+
+
+@db_task()
+def word_task(cycle_id: int) -> int:
+    """After a full recompute, which stores the numbers only: word the cycle's regions a batch at a time,
+    so a page seldom words one itself (worded() still does, for a region not reached yet)."""
+    cycle = Cycle.objects.select_related("scheme").filter(pk=cycle_id).first()
+    done = 0
+    while cycle is not None:
+        batch = list(
+            Result.objects.filter(submission__cycle=cycle, worded=False)
+            .order_by("pk")
+            .values_list("submission_id", flat=True)[:WORD_BATCH]
+        )
+        worded_now = word(cycle, batch) if batch else 0
+        if not worded_now:
+            break
+        done += worded_now
+    return done
+
+
+def _run(job_id: int) -> bool:
+    """Run one job; True when it stored the cycle's numbers without their words."""
     job = RecomputeJob.objects.select_related("cycle__scheme").get(pk=job_id)
     t0 = time.perf_counter()
 
@@ -647,6 +672,7 @@ def _run(job_id: int) -> None:
         raise
     seconds = time.perf_counter() - t0
     done = f"已计算 {n} 个被评价地区" if only is None else f"已重新计算 {n} 个被评价地区，并更新排名"
+    unworded = Result.objects.filter(submission__cycle=job.cycle, worded=False).exists()
     RecomputeJob.objects.filter(pk=job.pk).update(
         state=RecomputeJob.State.DONE,
         progress=100,
@@ -654,3 +680,4 @@ def _run(job_id: int) -> None:
         finished=timezone.now(),
         seconds=seconds,
     )
+    return unworded
