@@ -54,3 +54,27 @@ def _uncached(world, results):
     from dutyeval.evaluation.ranking import _failing_checks
 
     return _failing_checks(world.cycle, results, 12)
+
+
+def test_the_results_summary_is_one_query_until_the_results_or_the_ranked_set_change(world):
+    from dutyeval.evaluation.models import Result
+    from dutyeval.evaluation.ranking import results_summary
+    from dutyeval.evaluation.recompute import rerank
+
+    cache.clear()
+    store(world.cycle, compute(world.cycle))
+    results = cycle_results(world.cycle, Region.objects.all())
+    first = results_summary(world.cycle, results)
+    assert first["count"] == 2 and first["incomplete"] == 2 and sum(n for _g, n in first["grades"]) == 0
+    with CaptureQueriesContext(connection) as ctx:
+        assert results_summary(world.cycle, results) == first
+    assert len(ctx.captured_queries) == 1  # the version only
+
+    # a review completed: re-ranked without a row written, so the grade counts must follow
+    world.sub.state = "accepted"
+    world.sub.save(update_fields=["state"])
+    rerank(world.cycle)
+    after = results_summary(world.cycle, results)
+    assert after["incomplete"] == 1 and sum(n for _g, n in after["grades"]) == 1
+    grade = Result.objects.get(submission=world.sub).grade
+    assert dict(after["grades"])[grade] == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, Max, Q, QuerySet, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.db.models.functions import Floor
 
 from dutyeval.schemes.models import Indicator
@@ -47,18 +47,44 @@ def grade_counts(results: QuerySet[Result], bands: list[dict]) -> list[tuple[str
 
 
 def results_version(cycle) -> str:
-    """Changes whenever the cycle's item rows do: every store writes new results (computed_at), and a
-    result removed changes the count. The re-ranking alone changes no item row."""
-    agg = Result.objects.filter(submission__cycle=cycle).aggregate(n=Count("pk"), at=Max("computed_at"))
-    return f"{agg['n']}-{agg['at'].timestamp() if agg['at'] else 0}"
+    """Changes whenever the cycle's item rows do (every store writes new results: computed_at; a result
+    removed changes the count) and whenever the set of ranked results does (a review completed or
+    reopened re-ranks without writing a row; grade counts and the distribution count ranked ones)."""
+    agg = Result.objects.filter(submission__cycle=cycle).aggregate(
+        n=Count("pk"), at=Max("computed_at"), ranked=Count("pk", filter=Q(rank__gt=0)),
+        ranked_ids=Sum("submission_id", filter=Q(rank__gt=0)),
+    )  # fmt: skip
+    at = agg["at"].timestamp() if agg["at"] else 0
+    return f"{agg['n']}-{at}-{agg['ranked']}-{agg['ranked_ids'] or 0}"
+
+
+def _scope(results: QuerySet[Result]) -> str:
+    return hashlib.sha256(str(results.order_by().values("pk").query).encode()).hexdigest()[:16]
+
+
+def results_summary(cycle, results: QuerySet[Result]) -> dict:
+    """What the results page shows of all its results besides one page of them: grade counts and the
+    distribution of totals (complete reviews only), how many are incomplete, how many in all, the checks
+    failing most often. Cached per version of the cycle's results and scope of regions, so a page view
+    costs one query for them, not six over every region of the country."""
+    key = f"results-summary:{cycle.pk}:{results_version(cycle)}:{_scope(results)}"
+    found = cache.get(key)
+    if found is None:
+        ranked = results.filter(rank__gt=0)
+        found = {
+            "grades": grade_counts(ranked, cycle.scheme.grade_bands), "distribution": distribution(ranked),
+            "incomplete": results.filter(rank=0).count(), "count": results.count(),
+            "failing": failing_checks(cycle, results),
+        }  # fmt: skip
+        cache.set(key, found, 3600)
+    return found
 
 
 def failing_checks(cycle, results: QuerySet[Result], top: int = 12) -> list[dict]:
     """Automatic items (expressions, checks, vetoes) ranked by how many regions fail them. Counted over
     every item row of the scope (180,000 rows for the country): remembered per scope until the cycle's
     results change, so the results page does not count them again on every view and page."""
-    scope = hashlib.sha256(str(results.order_by().values("pk").query).encode()).hexdigest()[:16]
-    key = f"failing-checks:{cycle.pk}:{results_version(cycle)}:{scope}:{top}"
+    key = f"failing-checks:{cycle.pk}:{results_version(cycle)}:{_scope(results)}:{top}"
     found = cache.get(key)
     if found is None:
         found = _failing_checks(cycle, results, top)

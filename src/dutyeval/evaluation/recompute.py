@@ -619,7 +619,8 @@ def recompute_task(job_id: int) -> dict:
     _retire_stale(job.cycle_id)
     ran, cycle_id, unworded = 0, job.cycle_id, False
     while job is not None and _claim(job.pk):
-        unworded |= _run(job.pk)
+        if _run(job.pk):
+            unworded = True
         ran += 1
         job = RecomputeJob.objects.filter(cycle_id=job.cycle_id, state=RecomputeJob.State.QUEUED).first()
     if unworded:
@@ -672,7 +673,8 @@ def _run(job_id: int) -> bool:
         raise
     seconds = time.perf_counter() - t0
     done = f"已计算 {n} 个被评价地区" if only is None else f"已重新计算 {n} 个被评价地区，并更新排名"
-    unworded = Result.objects.filter(submission__cycle=job.cycle, worded=False).exists()
+    # a full store leaves the words (a relatively scored scheme's excepted); a region's job words its own
+    unworded = only is None and Result.objects.filter(submission__cycle=job.cycle, worded=False).exists()
     RecomputeJob.objects.filter(pk=job.pk).update(
         state=RecomputeJob.State.DONE,
         progress=100,

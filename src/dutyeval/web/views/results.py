@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from dutyeval.accounts import scoping
 from dutyeval.evaluation.models import RecomputeJob
-from dutyeval.evaluation.ranking import cycle_results, distribution, failing_checks, grade_counts
+from dutyeval.evaluation.ranking import cycle_results, results_summary
 from dutyeval.evaluation.recompute import schedule_recompute
 from dutyeval.evaluation.rules import cycle_for
 from dutyeval.paging import paginate, query_without_page
@@ -20,9 +20,8 @@ def results(request, pk: int):
     from dutyeval.panels.services import visible_in_cycle
 
     results = cycle_results(cycle, visible_in_cycle(request.user, cycle, scoping.visible_regions(request.user)))
-    ranked = results.filter(rank__gt=0)  # grades and their spread count complete reviews only
-    grades = grade_counts(ranked, cycle.scheme.grade_bands)  # charts: grouped queries over all results
-    page = paginate(request, results)  # the table: one page of them
+    summary = results_summary(cycle, results)  # the charts: grouped queries over all results, cached
+    page = paginate(request, results, count=summary["count"])  # the table: one page of them
     return render(
         request,
         "web/results.html",
@@ -32,12 +31,12 @@ def results(request, pk: int):
             "page": page,
             "query": query_without_page(request),
             "charts": {
-                "distribution": distribution(ranked),
-                "grades": [{"name": n, "value": c} for n, c in grades],
-                "failing": failing_checks(cycle, results),
+                "distribution": summary["distribution"],
+                "grades": [{"name": n, "value": c} for n, c in summary["grades"]],
+                "failing": summary["failing"],
             },
-            "grades": grades,
-            "incomplete": results.filter(rank=0).count(),
+            "grades": summary["grades"],
+            "incomplete": summary["incomplete"],
             "job": RecomputeJob.objects.filter(cycle=cycle).first(),
             "can_administer": scoping.runs_cycle(request.user, cycle),
         },
