@@ -54,6 +54,16 @@ def _all_parts(word, example):
     assert "parts_exceed_whole" in {a.kind for a in ingest_text(example).anomalies}, example
 
 
+def _counted_kind(word, example, entry):
+    from dutyeval.core.textfacts.anomalies import kind_of
+
+    r = ingest_text(example)
+    named = [f for f in r.figures if r.text.startswith(word, f.end) or r.text.endswith(word, 0, f.start)]
+    assert any(kind_of(r.text, f) == entry["kind"] for f in named), (example, [f.quote for f in named])
+    # a part of another kind than its whole is not summed into it
+    assert "parts_exceed_whole" not in {a.kind for a in r.anomalies}, example
+
+
 def _target(word, example):
     r = ingest_text(example)
     targets = [f for f in r.figures if r.text.startswith(word, f.end)]
@@ -145,6 +155,8 @@ CHECKS = {
     "comparison_bases": _comparison_base,
     "all_parts": _all_parts,
     "complete_partitions": _all_parts,
+    "two_level_schools": _all_parts,
+    "counted_kinds": _counted_kind,
     "score_headers": _scores,
     "target_after": _target,
     "metrics": _metric,
@@ -155,7 +167,7 @@ CHECKS = {
     "change_verbs": _change,
 }
 # checks that need the whole entry (the metric's name and element, the level's canonical form)
-_WITH_ENTRY = {"metrics", "levels", "qualifiers", "change_verbs"}
+_WITH_ENTRY = {"metrics", "levels", "qualifiers", "change_verbs", "counted_kinds"}
 
 CASES = [(name, word, ex, i) for name in rules.raw() for i, (word, ex) in enumerate(rules.examples(name))]
 

@@ -91,8 +91,10 @@ _MISSING_PRE = tuple(R.words("missing_number_verbs") + R.words("missing_number_n
 _MONEY_OR_SHARE = frozenset(("万元", "亿元", "%"))
 _COUNTING_VERBS = tuple(R.words("missing_number_verbs"))
 _MISSING_NOUNS = tuple(R.words("missing_number_nouns"))
-# verb + measure word pairs that are words of their own: 落实到人, 远近有名, 以人为本
-_MISSING_NOT = ("到人", "有名", "有人", "为人", "个人", "成人", "有个", "为名")
+# nouns that take only some measure words ("资源中心个" is a blank count, "中心人、财、物" is not)
+_NOUN_UNITS = {e["word"]: frozenset(e["units"]) for e in R.raw()["missing_number_nouns"] if "units" in e}
+# verb or noun + measure word pairs that are words of their own: 落实到人, 远近有名, 以人为本, 科室所
+_MISSING_NOT = ("到人", "有名", "有人", "为人", "个人", "成人", "有个", "为名", "室所")
 _BREAKDOWNS = (re.compile("其中"), re.compile("\\(含"), re.compile("（含"))
 _UNIT_TYPOS = R.words("unit_typos")
 _UNIT_FIX = {e["typo"]: e["fix"] for e in R.raw()["unit_typos"]}
@@ -200,6 +202,9 @@ def _placeholders(text: str) -> list[Anomaly]:
         while j > 0 and text[j - 1] in " \n\t":
             j -= 1  # "开展业务培训\n\n人次": the number was lost at a line break
         if not text.endswith(_MISSING_PRE, 0, j) or text.endswith(_MISSING_NOT, 0, m.end()):
+            continue
+        head = next((w for w in _NOUN_UNITS if text.endswith(w, 0, j)), None)
+        if head is not None and m.group() not in _NOUN_UNITS[head]:
             continue
         out.append(_missing_number(text, j, m))
     return out
@@ -471,10 +476,47 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
                 ):
                     break
                 parts.append(f)
-        parts = _same_noun(text, whole, parts)
+        parts = _same_kind(text, whole, _same_noun(text, whole, parts))
         if parts:
             out.append((whole, parts))
     out += _level_lists(text, figures, starts)
+    return out
+
+
+_KIND_OF = {e["word"]: e["kind"] for e in R.raw()["counted_kinds"]}
+_KIND_WORD = re.compile(
+    R.alternation(tuple(e["word"] for e in R.raw()["counted_kinds"] if not e.get("after_only")))
+)
+_KIND_AFTER = re.compile("(?:" + R.alternation(tuple(_KIND_OF)) + ")")
+_CLAUSE_MARK = re.compile("[,，;；:：、。\n]")
+
+
+def kind_of(text: str, f: Figure, lo: int = 0) -> str | None:
+    """What a count counts (rules.yaml counted_kinds): the word right after its measure word
+    ("4个市", "200名教师"), else the last such word before it in its clause, not before ``lo``."""
+    m = _KIND_AFTER.match(text, f.end)
+    if m is not None:
+        return _KIND_OF[m.group()]
+    if f.unit in _KIND_OF:  # "等5市": the unit is the place itself
+        return _KIND_OF[f.unit]
+    start = max(lo, f.start - 16)
+    for c in _CLAUSE_MARK.finditer(text, start, f.start):
+        start = c.end()
+    words = _KIND_WORD.findall(text, start, f.start)
+    return _KIND_OF[words[-1]] if words else None
+
+
+def _same_kind(text: str, whole: Figure, parts: list[Figure]) -> list[Figure]:
+    """ "专任教师3086人。其中…在校学生2.94万人": a part of another kind than its whole (pupils, not
+    teachers; 4个市, not classes) is no part of it."""
+    kind = kind_of(text, whole)
+    if kind is None:
+        return parts
+    out, lo = [], whole.end
+    for p in parts:
+        if kind_of(text, p, lo) in (None, kind):
+            out.append(p)
+        lo = p.end
     return out
 
 
@@ -534,9 +576,17 @@ def _level_of(f: Figure) -> str | None:
 _SCHOOL_LEVELS = frozenset(("幼儿园", "小学", "初中", "高中", "中职", "特殊教育"))
 _ALL_PARTS = tuple(re.compile(w) for w in R.words("all_parts"))
 # "…32所，其中小学、初中分别为": the items of a complete partition between the total and 分别为
-_PARTITIONS = {e["words"]: e["whole"] for e in R.raw()["complete_partitions"]}
-_PARTITION_GAP = re.compile("[,，]其中(" + R.alternation(tuple(_PARTITIONS)) + ")[\u4e00-\u9fff]{0,3}$")
-_TWO_LEVELS = re.compile("一贯制|完全中学")
+# (the items in any order; schools spanning two levels may be listed among them as a part)
+_PARTITIONS = {frozenset(e["words"].split("、")): e["whole"] for e in R.raw()["complete_partitions"]}
+_TWO_LEVEL_WORDS = R.words("two_level_schools")
+_PARTITION_ITEM = R.alternation(
+    tuple({w for e in R.raw()["complete_partitions"] for w in e["words"].split("、")} | set(_TWO_LEVEL_WORDS))
+)
+_PARTITION_GAP = re.compile(
+    rf"[,，]其中((?:{_PARTITION_ITEM})(?:学校)?(?:[、和及](?:{_PARTITION_ITEM})(?:学校)?)+)[\u4e00-\u9fff]{{0,3}}$"
+)
+_ITEMS = re.compile(_PARTITION_ITEM)
+_TWO_LEVELS = re.compile(R.alternation(_TWO_LEVEL_WORDS))
 
 
 def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anomaly]:
@@ -574,15 +624,24 @@ def _all_parts(text: str, figures: list[Figure], starts: list[int]) -> list[Anom
 
 
 def _complete_partition(text: str, whole: Figure, gap: str) -> bool:
-    """ "义务教育学校32所，其中小学、初中分别为": the items are all of a total that names their whole."""
+    """ "义务教育学校32所，其中小学、初中分别为": the items are all of a total that names their whole.
+    Schools spanning two levels (九年一贯制, 完全中学) may be one of the items ("其中小学、初中、
+    九年一贯制学校分别为"): then the list still covers the whole. Mentioned anywhere else in the
+    sentence ("32所（含九年一贯制学校2所），其中小学、初中分别为"), they are counted apart, and
+    the listed levels need not add up to the total."""
     m = _PARTITION_GAP.match(gap)
     if m is None:
         return False
-    s0 = _sentence_start(text, whole.start)
-    clause = text[s0 : whole.start]
-    if _TWO_LEVELS.search(text, s0, _sentence_end(text, whole.end)):
+    items = _ITEMS.findall(m.group(1))
+    whole_word = _PARTITIONS.get(frozenset(i for i in items if i not in _TWO_LEVEL_WORDS))
+    if whole_word is None or len(set(items)) != len(items):
         return False
-    return _PARTITIONS[m.group(1)] in clause
+    s0 = _sentence_start(text, whole.start)
+    listed = whole.end + m.start(1)
+    for two in _TWO_LEVELS.finditer(text, s0, _sentence_end(text, whole.end)):
+        if not listed <= two.start() < listed + len(m.group(1)):
+            return False
+    return whole_word in text[s0 : whole.start]
 
 
 # ---- shares --------------------------------------------------------------------------------

@@ -55,16 +55,97 @@ _POINTS_HEADER = re.compile(r"[(（][0-9]+分[)）]")
 
 
 def column_cells(text: str, header_words: tuple[str, ...]) -> Iterator[tuple[int, int, Decimal]]:
-    """(start, end, value) of each number in a column of at least three number-only lines
-    under a score header."""
+    """(start, end, value) of each number in a score column of a flattened table: at least
+    three number-only lines under a score header, either one after the other (the table
+    flattened column by column) or every k-th line (flattened row by row, see _row_columns)."""
     run: list[re.Match] = []
-    for m in _NUMBER_LINE.finditer(text):
+    numbers = list(_NUMBER_LINE.finditer(text))
+    for m in numbers:
         if run and text[run[-1].end() : m.start()].strip():
             yield from _score_column(text, run, header_words)
             run = []
         run.append(m)
     if run:
         yield from _score_column(text, run, header_words)
+    if len(numbers) >= 3:
+        yield from _row_columns(text, numbers, header_words)
+
+
+# a cell of a flattened table: a short line with no sentence punctuation
+_CELL_LINE = re.compile(r"[^\n。，,；;：:！？]{1,24}")
+
+
+def _is_header(line: str, header_words) -> bool:
+    return bool(_POINTS_HEADER.search(line) or any(w in line for w in header_words))
+
+
+def _row_columns(text: str, numbers: list[re.Match], header_words) -> Iterator[tuple[int, int, Decimal]]:
+    """A table flattened row by row: a header of k cells, one per line (``地区 / 得分 / 等次``),
+    then k lines per row (``甲县 / 95.8 / 优秀``). The column under a score header is every k-th
+    line after it; at least three numbers in a row at that stride make it a column. Only the
+    blocks of short lines around number-only lines are looked at (most reports have few)."""
+    done: set[int] = set()
+    i = 0
+    while i < len(numbers):
+        first = numbers[i].start()  # the line break before the number
+        top = first
+        for _ in range(20):  # up to 20 lines above: the header and blank lines between cells
+            p = text.rfind("\n", 0, top)
+            line = text[p + 1 : top].strip()
+            if line and not _CELL_LINE.fullmatch(line):
+                break
+            top = max(p, 0)
+            if p < 0:
+                break
+        cells: list[tuple[int, str]] = []  # (start, text) of the non-blank lines of the block
+        bottom = len(text)
+        for m in _LINE.finditer(text, top):
+            line = m.group().strip()
+            if not line:
+                continue
+            if not _CELL_LINE.fullmatch(line):
+                if m.start() > first:
+                    bottom = m.start()
+                    break
+                cells = []
+                continue
+            cells.append((m.start() + m.group().index(line), line))
+        while i < len(numbers) and numbers[i].start() < bottom:
+            i += 1
+        yield from _stride_columns(cells, header_words, done)
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def _stride_columns(cells, header_words, done: set[int]) -> Iterator[tuple[int, int, Decimal]]:
+    is_number = [bool(_NUMBER_CELL.fullmatch(c)) for _, c in cells]
+    first = next((k for k, n in enumerate(is_number) if n), None)
+    if first is None:
+        return
+    for h in range(max(0, first - 8), first):
+        if is_number[h] or len(cells[h][1]) > 24 or not _is_header(cells[h][1], header_words):
+            continue
+        for k in range(2, 9):
+            column = []
+            j = h + k
+            while j < len(cells) and is_number[j]:
+                column.append(cells[j])
+                j += k
+            if len(column) < 3:
+                continue
+            # a row-by-row table has other cells between the numbers of a column
+            if all(is_number[h + 1 : h + 2 * k]):
+                break
+            for s, raw in column:
+                value = parse_number(raw)
+                if value is not None and s not in done:
+                    done.add(s)
+                    yield s, s + len(raw), value
+            break
+
+
+_NUMBER_CELL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def _score_column(text: str, run: list[re.Match], header_words) -> Iterator[tuple[int, int, Decimal]]:
