@@ -112,3 +112,29 @@ def test_parts_of_the_same_kind_are_still_summed():
     assert _kinds(text, "parts_exceed_whole") == ["1200人"]
     text = "全县大班额班级40个，其中大班额38个、超大班额5个，分布在3个乡镇。"
     assert _kinds(text, "parts_exceed_whole") == ["40个"]
+
+
+# ---- shares of a whole stated in another clause ---------------------------------------------
+def test_the_share_of_a_part_after_qizhong_is_of_the_breakdown_s_whole():
+    text = "全年选派支教教师160人，占全县专任教师2400人的6.7%；其中音体美教师40人，占支教总数的30%。"
+    assert _kinds(text, "share_mismatch") == ["30%"]  # 40/160 = 25 %, not of the 2400
+    assert _kinds(text.replace("30%", "25%"), "share_mismatch") == []
+    assert _kinds("全县新招聘教师250人。其中研究生学历60人，占比20%。", "share_mismatch") == ["20%"]
+
+
+def test_a_share_of_another_base_after_qizhong_is_not_checked():
+    text = "全年选派支教教师160人，其中音体美教师40人，占全县音体美教师的12%。"
+    assert _kinds(text, "share_mismatch") == []
+
+
+def test_a_sentence_that_names_its_base_checks_the_share_of_its_part():
+    text = "全县适龄残疾儿童少年320人。全县适龄残疾儿童少年中，已安置入学的296人，安置比例达到95.3%。"
+    assert _kinds(text, "share_mismatch") == ["95.3%"]  # 296/320 = 92.5 %
+    assert _kinds(text.replace("95.3%", "92.5%"), "share_mismatch") == []
+
+
+def test_a_named_base_that_is_not_the_nearest_count_is_not_guessed():
+    text = (
+        "全县在园幼儿5200人，专任教师300人。全县在园幼儿中，在公办园就读的2600人，公办园在园幼儿占比为45%。"
+    )
+    assert _kinds(text, "share_mismatch") == []

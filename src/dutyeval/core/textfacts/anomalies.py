@@ -126,6 +126,7 @@ def find(
     out += _parts_exceed_whole(breakdowns)
     out += _dedupe(_all_parts(text, figures, starts), out)
     out += _share_mismatches(text, figures)
+    out += _dedupe(_named_base_shares(text, figures), out)
     out += _share_bases(text, figures, cat)
     if known_values:
         out += _known_value_mismatches(figures, known_values, year, cat)
@@ -649,6 +650,59 @@ def _complete_partition(text: str, whole: Figure, gap: str) -> bool:
 _SHARE_GAP = re.compile(r"[\u4e00-\u9fff()（）、]{0,16}中[,，]?(?:已|共|仍|尚)?有")
 
 
+# "其中骨干教师46人，占交流总数的25.1%", "…，占比25.1%": the share of a part after 其中 in its
+# whole; the words between 占 and 的 (less 总数 …) must name the whole, as its own clause does
+_SHARE_OF_WHOLE = re.compile(
+    r"[,，]占(?:比(?:为|达到?)?|(?P<noun>[\u4e00-\u9fff]{0,8}?)(?:总数|总量|总人数|总额)的)$"
+)
+
+
+def _breakdown_whole(text: str, figures: list[Figure], k: int, at: int, rate: Figure) -> Figure | None:
+    """The whole of the 其中 breakdown whose part ``figures[k]`` has the share ``rate``:
+    "教师218人，占…1890人的11.5%；其中骨干教师46人，占交流总数的25.1%" (218, not the 1890
+    that is the base of another share)."""
+    part = figures[k]
+    m = _SHARE_OF_WHOLE.search(text, part.end, rate.start)
+    if m is None:
+        return None
+    s0 = _sentence_start(text, part.start)
+    opener = text.rfind("其中", s0, part.start)
+    if opener < 0 or _CLAUSE_MARK.search(text, opener, part.start):
+        return None  # the part is not the first item after 其中
+    lo = s0
+    if not text[s0:opener].strip():
+        lo = _sentence_start(text, s0 - 1) if s0 else 0  # "…218人。其中…": the sentence before
+    j = k - 1
+    while j >= 0 and figures[j].start >= lo:
+        g = figures[j]
+        if (
+            g.end <= opener
+            and g.kind == part.kind
+            and g.base_unit == part.base_unit
+            and not g.comparison_base
+            and not _share_base(text, figures, j)
+        ):
+            noun = m.group("noun")
+            if noun and noun not in text[_clause_start(text, g.start) : g.start]:
+                return None
+            return g
+        j -= 1
+    return None
+
+
+def _share_base(text: str, figures: list[Figure], j: int) -> bool:
+    """ "占符合条件教师1890人的11.5%": the figure is the base of a share, not a whole of its own."""
+    nxt = figures[j + 1] if j + 1 < len(figures) else None
+    return nxt is not None and nxt.kind == "rate" and text[figures[j].end : nxt.start] == "的"
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = max(0, pos - 30)
+    for c in _CLAUSE_MARK.finditer(text, start, pos):
+        start = c.end()
+    return start
+
+
 def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
     """A share that disagrees with its own counts: "30所学校中有12所，占50%" (12/30 = 40 %),
     "20所学校未达标，占全县义务教育学校156所的15.8%" (12.8 %)."""
@@ -671,7 +725,9 @@ def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
             part = prev
             whole = figures[i - 2]
             if not _SHARE_GAP.fullmatch(text, whole.end, part.start):
-                continue
+                whole = _breakdown_whole(text, figures, i - 1, at, f)  # type: ignore[assignment]
+                if whole is None:
+                    continue
         else:
             continue
         if (
@@ -686,6 +742,46 @@ def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
         expected = part.base_value / whole.base_value * 100
         if abs(expected - f.base_value) > _half_unit(f) * 2:
             msg = f"所述占比{f.value}%与{part.quote}/{whole.quote}不符（按所列数据计算约为{expected:.1f}%），请核实"
+            out.append(Anomaly("share_mismatch", f.quote, f.start, f.end, msg, "warning"))
+    return out
+
+
+# "全镇在园幼儿中，…就读的421人，普惠性幼儿园覆盖率达到91.6%": a sentence that opens by naming
+# its base ("<noun>中，") states a part and its share of a whole stated before with that noun
+_BASE_OPENER = re.compile(r"(?:全[县区市镇乡省旗])?(?P<noun>[\u4e00-\u9fff]{2,8}?)中[,，]")
+_SHARE_LABELS = ("覆盖率", "占比", "比例", "比重")
+
+
+def _named_base_shares(text: str, figures: list[Figure]) -> list[Anomaly]:
+    out = []
+    for i, f in enumerate(figures):
+        if not f.capped or i == 0 or f.kind != "rate" or f.base_unit != "%":
+            continue
+        if not (f.label and any(w in f.label for w in _SHARE_LABELS)):
+            continue
+        part = figures[i - 1]
+        s0 = _sentence_start(text, f.start)
+        if part.kind != "count" or part.start < s0:
+            continue
+        m = _BASE_OPENER.match(text, s0)
+        if m is None or m.end() > part.start or (i > 1 and figures[i - 2].start >= m.end()):
+            continue  # no base named, or the part is not the one count after it
+        noun = m.group("noun")
+        # the whole: the nearest count before, in the paragraph, that the text names with the noun
+        p0 = text.rfind("\n", 0, s0) + 1
+        whole = None
+        for g in reversed(figures[: i - 1]):
+            if g.start < p0:
+                break
+            if g.end <= s0 and g.kind == "count" and g.base_unit == part.base_unit:
+                if text.endswith(noun, 0, g.start):
+                    whole = g
+                break  # only the nearest count of the unit: another noun makes the base unclear
+        if whole is None or whole.base_value <= 0 or part.base_value > whole.base_value:
+            continue
+        expected = part.base_value / whole.base_value * 100
+        if abs(expected - f.base_value) > _half_unit(f) * 2:
+            msg = f"所述{f.label}{f.value}%与{part.quote}/{whole.quote}不符（按所列数据计算约为{expected:.1f}%），请核实"
             out.append(Anomaly("share_mismatch", f.quote, f.start, f.end, msg, "warning"))
     return out
 
