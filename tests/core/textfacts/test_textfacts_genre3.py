@@ -138,3 +138,8 @@ def test_a_named_base_that_is_not_the_nearest_count_is_not_guessed():
         "全县在园幼儿5200人，专任教师300人。全县在园幼儿中，在公办园就读的2600人，公办园在园幼儿占比为45%。"
     )
     assert _kinds(text, "share_mismatch") == []
+
+
+def test_the_base_of_a_share_is_not_the_whole_of_the_breakdown_after_it():
+    text = "全年选派支教教师160人，占全县专任教师2400人的6.7%；其中音体美教师170人。"
+    assert _kinds(text, "parts_exceed_whole") == ["160人"]

@@ -445,6 +445,12 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
                 for f in figures[bisect_left(starts, p0) : bisect_left(starts, s0)]
                 if f.kind in ("count", "amount") and not f.comparison_base
             ]
+        # "教师218人，占…1890人的11.5%；其中…": the base of a share is not the whole of a breakdown
+        wholes = [
+            f
+            for f in wholes
+            if not (text.startswith("的", f.end) and _share_base(text, figures, bisect_left(starts, f.start)))
+        ]
         if not wholes:
             continue
         whole = wholes[-1]
