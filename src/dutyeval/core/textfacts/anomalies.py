@@ -445,7 +445,7 @@ def _whole_parts(text: str, figures: list[Figure], starts: list[int]) -> list[tu
                 for f in figures[bisect_left(starts, p0) : bisect_left(starts, s0)]
                 if f.kind in ("count", "amount") and not f.comparison_base
             ]
-        # "教师218人，占…1890人的11.5%；其中…": the base of a share is not the whole of a breakdown
+        # "教师A人，占…B人的P%；其中…": the base of a share (B) is not the whole of a breakdown
         wholes = [
             f
             for f in wholes
@@ -514,8 +514,8 @@ def kind_of(text: str, f: Figure, lo: int = 0) -> str | None:
 
 
 def _same_kind(text: str, whole: Figure, parts: list[Figure]) -> list[Figure]:
-    """ "专任教师3086人。其中…在校学生2.94万人": a part of another kind than its whole (pupils, not
-    teachers; 4个市, not classes) is no part of it."""
+    """ "专任教师A人。其中…在校学生B万人": a part of another kind than its whole (pupils, not
+    teachers; "…，集中在N个市", not classes) is no part of it."""
     kind = kind_of(text, whole)
     if kind is None:
         return parts
@@ -665,8 +665,8 @@ _SHARE_OF_WHOLE = re.compile(
 
 def _breakdown_whole(text: str, figures: list[Figure], k: int, at: int, rate: Figure) -> Figure | None:
     """The whole of the 其中 breakdown whose part ``figures[k]`` has the share ``rate``:
-    "教师218人，占…1890人的11.5%；其中骨干教师46人，占交流总数的25.1%" (218, not the 1890
-    that is the base of another share)."""
+    "交流教师A人，占…B人的P%；其中骨干教师C人，占交流总数的Q%" (Q against C/A, not against
+    the B that is the base of another share)."""
     part = figures[k]
     m = _SHARE_OF_WHOLE.search(text, part.end, rate.start)
     if m is None:
@@ -677,7 +677,7 @@ def _breakdown_whole(text: str, figures: list[Figure], k: int, at: int, rate: Fi
         return None  # the part is not the first item after 其中
     lo = s0
     if not text[s0:opener].strip():
-        lo = _sentence_start(text, s0 - 1) if s0 else 0  # "…218人。其中…": the sentence before
+        lo = _sentence_start(text, s0 - 1) if s0 else 0  # "…A人。其中…": the sentence before
     j = k - 1
     while j >= 0 and figures[j].start >= lo:
         g = figures[j]
@@ -697,7 +697,7 @@ def _breakdown_whole(text: str, figures: list[Figure], k: int, at: int, rate: Fi
 
 
 def _share_base(text: str, figures: list[Figure], j: int) -> bool:
-    """ "占符合条件教师1890人的11.5%": the figure is the base of a share, not a whole of its own."""
+    """ "占符合条件教师B人的P%": the figure is the base of a share, not a whole of its own."""
     nxt = figures[j + 1] if j + 1 < len(figures) else None
     return nxt is not None and nxt.kind == "rate" and text[figures[j].end : nxt.start] == "的"
 
@@ -752,7 +752,7 @@ def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
     return out
 
 
-# "全镇在园幼儿中，…就读的421人，普惠性幼儿园覆盖率达到91.6%": a sentence that opens by naming
+# "在园幼儿A人。全镇在园幼儿中，…就读的C人，普惠性幼儿园覆盖率P%": a sentence that opens by naming
 # its base ("<noun>中，") states a part and its share of a whole stated before with that noun
 _BASE_OPENER = re.compile(r"(?:全[县区市镇乡省旗])?(?P<noun>[\u4e00-\u9fff]{2,8}?)中[,，]")
 _SHARE_LABELS = ("覆盖率", "占比", "比例", "比重")
