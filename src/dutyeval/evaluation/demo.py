@@ -27,7 +27,7 @@ from dutyeval.schemes.models import Indicator
 from dutyeval.schemes.services import freeze, import_scheme_file
 
 from .models import Cycle, CycleStage, ItemScore, Narrative, RecomputeJob, Submission
-from .recompute import compute, store
+from .recompute import compute, store, word
 
 DEMO_PASSWORD = "Demo@2021pass"
 YEARS = (2018, 2019, 2020)
@@ -240,6 +240,7 @@ def build_demo(province_code: str = "14", seed: int = 2021, schools_per_city: in
     for c in (past, cycle):
         t0 = time.perf_counter()
         n = store(c, compute(c))
+        word(c)  # as the worker does after a full recompute: every region's words, for the demo's pages
         RecomputeJob.objects.create(cycle=c, state="done", progress=100, message=f"已计算 {n} 个县（市、区）",
                                     reason="生成演示数据", finished=timezone.now(), seconds=time.perf_counter() - t0)
     return DemoSummary(province, len(counties), n_schools, len(values), cycle, logins)
