@@ -11,6 +11,7 @@ from dutyeval.audit.models import AuditLog
 from dutyeval.documents import services
 from dutyeval.documents.models import DocumentImmutable, GeneratedDocument
 from dutyeval.evaluation.models import Result
+from dutyeval.evaluation.recompute import result_items
 
 from .conftest import docx_text, number_after
 
@@ -34,7 +35,7 @@ def test_the_feedback_report_prints_the_result_as_computed(evaluated):
     assert "泽州县人民政府：" in paragraphs
     # every scored item of the annex table equals the stored result, row by row
     rows = {row[0]: row for row in tables[0][1:]}
-    for code, item in result.items.items():
+    for code, item in result_items(result).items():
         if code in rows and rows[code][4]:
             assert Decimal(rows[code][4]) == Decimal(item["score"]), code
     assert Decimal(tables[0][-1][4]) == result.total

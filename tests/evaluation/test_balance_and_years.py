@@ -10,7 +10,7 @@ from dutyeval.collection.models import DataElement, DataValue
 from dutyeval.core.balance import QUALITY_INDICATORS
 from dutyeval.evaluation.balance_figures import uses_balance
 from dutyeval.evaluation.models import Cycle, Result, Submission
-from dutyeval.evaluation.recompute import compute, store
+from dutyeval.evaluation.recompute import compute, result_items, store
 from dutyeval.regions.models import School, SchoolYearRecord
 from dutyeval.schemes.services import freeze, import_scheme_file
 
@@ -61,7 +61,7 @@ def cycle(world, tmp_path):
 def test_balance_figures_and_years_reach_the_scores(world, cycle):
     assert uses_balance(cycle.scheme_id) and not uses_balance(world.scheme.pk)
     store(cycle, compute(cycle))
-    items = Result.objects.get(submission__cycle=cycle).items
+    items = result_items(Result.objects.get(submission__cycle=cycle))
     primary, junior, growth = items["1.1"], items["1.2"], items["1.3"]
     assert primary["status"] == "scored" and primary["score"] == "0.00" and "不符合" in primary["explanation"]
     assert abs(primary["value"] - 0.5153) < 5e-5 and primary["threshold"] == 0.5
@@ -75,7 +75,7 @@ def test_balance_figures_and_years_reach_the_scores(world, cycle):
 def test_without_school_records_the_balance_items_are_insufficient(world, cycle):
     SchoolYearRecord.objects.all().delete()
     store(cycle, compute(cycle))
-    items = Result.objects.get(submission__cycle=cycle).items
+    items = result_items(Result.objects.get(submission__cycle=cycle))
     assert items["1.1"]["status"] == "insufficient" and items["1.2"]["status"] == "insufficient"
 
 

@@ -124,13 +124,13 @@ def test_each_element_is_written_for_its_own_data_year(world):
 
 
 def test_scoring_compares_each_element_with_its_own_previous_year(world, record_history):
-    from dutyeval.evaluation.recompute import compute, store
+    from dutyeval.evaluation.recompute import compute, result_items, store
 
     cycle, sub = _cycle_with_finance_a_year_earlier(world)
     record_history(world.zezhou, 2024, {"edu_exp_budget": "1000"})
     save_values(world.zezhou, 2025, {"edu_exp_budget": "999.9999"}, user=world.county_filler, source="entered")
     store(cycle, compute(cycle))
-    item = sub.result.items["2.1"]  # 两个只增不减 (total): 2025 finance fell by one yuan against 2024
+    item = result_items(sub.result)["2.1"]  # 两个只增不减 (total): 2025 finance fell by one yuan against 2024
     assert item["status"] == "scored" and item["score"] == "0.00", item
     assert {(f["year"], f["value"]) for f in item["figures"]} >= {(2025, "999.9999"), (2024, "1000")}
 

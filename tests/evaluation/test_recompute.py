@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dutyeval.collection.services import correct_values, save_values
 from dutyeval.evaluation.models import RecomputeJob, Result, Submission
-from dutyeval.evaluation.recompute import compute, rerank, store
+from dutyeval.evaluation.recompute import compute, rerank, result_items, store
 
 
 def _figures(world, year, total, enrol_primary, pay, cs_pay):
@@ -20,7 +20,7 @@ def _figures(world, year, total, enrol_primary, pay, cs_pay):
 
 
 def _item(world, code):
-    return Result.objects.get(submission=world.sub).items[code]
+    return result_items(Result.objects.get(submission=world.sub))[code]
 
 
 def _code_of(world, check, **params):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from dutyeval.evaluation.models import Result, ResultItem
-from dutyeval.evaluation.recompute import _copy_text, write_items
+from dutyeval.evaluation.recompute import _copy_text, result_items, write_items
 
 
 def test_copy_text_escapes_only_what_copy_reads_specially():
@@ -32,7 +32,7 @@ def test_item_rows_come_back_as_written(world):
     item = ResultItem.objects.get(result=result)
     assert item.explanation == text and item.contribution == Decimal("-1.50") and item.failed
     assert item.figures == [{"code": "x", "value": "1.5"}] and item.auto_score is None and item.value == 0.1
-    assert result.items["1.1"]["explanation"] == text  # the dict readers of Result.items get the same
+    assert result_items(result)["1.1"]["explanation"] == text  # the dict readers of Result.items get the same
 
 
 @pytest.mark.parametrize("n", [0, 4999, 5001])

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Result
-from dutyeval.evaluation.recompute import compute, store
+from dutyeval.evaluation.recompute import compute, result_items, store
 
 
 @pytest.fixture
@@ -24,9 +24,9 @@ def test_a_reviewer_score_replaces_the_self_score(world, submitted):
     item = _manual(world)
     assert services.save_review_scores(submitted, world.reviewer, {item.pk: ("0.5", "佐证不足", "")}) == []
     store(world.cycle, compute(world.cycle))
-    r = Result.objects.get(submission=world.sub)
-    assert r.items[item.code]["score"] == "0.50" and r.items[item.code]["who"] == "reviewer"
-    assert "佐证不足" in r.items[item.code]["explanation"]
+    items = result_items(Result.objects.get(submission=world.sub))
+    assert items[item.code]["score"] == "0.50" and items[item.code]["who"] == "reviewer"
+    assert "佐证不足" in items[item.code]["explanation"]
 
 
 def test_a_reviewer_veto_caps_the_grade(world, submitted):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Result
-from dutyeval.evaluation.recompute import compute, store
+from dutyeval.evaluation.recompute import compute, result_items, store
 from dutyeval.evaluation.scorecard import build_scorecard
 
 YEAR = 2020
@@ -55,11 +55,11 @@ def test_a_self_score_on_an_automatic_item_is_refused_by_the_service(world):
 
 def test_a_check_shows_its_value_threshold_source_and_confidence(world, figures, client_as):
     result = _score(world)
-    item = result.items["6.5"]
+    item = result_items(result)["6.5"]
     assert (item["score"], item["auto_verdict"]) == ("2.00", "pass")
     assert item["comparison"] == "计算值1.49999992%，标准不低于1.5%（差额小于数据记录精度，按达到标准计）"
     assert item["source"].startswith("评价方案规定（") and item["confidence"] == ""
-    pay = result.items["6.2"]
+    pay = result_items(result)["6.2"]
     assert pay["comparison"] == "计算值100%，标准不低于100%" and pay["confidence"] == "H"
     assert "义务教育法" in pay["source"]
     body = client_as(world.county_filler).get(reverse("scorecard", args=[world.sub.pk])).content.decode()

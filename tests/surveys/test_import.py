@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from dutyeval.audit.models import AuditLog
 from dutyeval.collection.models import DataValue
-from dutyeval.evaluation.recompute import compute, store
+from dutyeval.evaluation.recompute import compute, result_items, store
 from dutyeval.surveys import services
 from dutyeval.surveys.models import SurveyImport
 
@@ -33,7 +33,7 @@ def test_zhejiang_seed_scores_4_36_of_5_on_item_5_20(zj):
     store(zj.cycle, compute(zj.cycle))
     from dutyeval.evaluation.models import Result
 
-    item = Result.objects.get(submission=zj.sub).items["5.20"]
+    item = result_items(Result.objects.get(submission=zj.sub))["5.20"]
     # (8.996 + 8.980 + 8.174 + 8.278 + 9.162) / 50 × 5 = 0.8718 × 5 = 4.359 → 4.36
     assert item["score"] == "4.36"
 

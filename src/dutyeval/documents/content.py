@@ -22,6 +22,7 @@ from dutyeval.core.documents.compose import (
 )
 from dutyeval.core.documents.model import Fig, fig
 from dutyeval.evaluation.models import Cycle, CycleStage, ItemScore, Narrative, Submission
+from dutyeval.evaluation.recompute import result_items
 from dutyeval.evaluation.scorecard import build_scorecard
 from dutyeval.rectification.models import Finding
 from dutyeval.schemes.models import Indicator
@@ -114,7 +115,7 @@ def region_facts(sub: Submission, *, with_result: bool) -> RegionFacts:
             key = "self" if h["who"].startswith("自评") else "review"
             latest.setdefault(f"{row.ind.code}:{key}", h)
     result = card.result if with_result else None
-    raw_items = card.result.items if card.result else {}  # one query: the leaves of this region's result
+    raw_items = result_items(card.result) if card.result else {}  # one query: the leaves of this region's result
     areas: list[AreaFacts] = []
     current: AreaFacts | None = None
     leaves_self: dict[str, Decimal] = {}

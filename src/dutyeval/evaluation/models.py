@@ -231,15 +231,6 @@ class Result(models.Model):
         verbose_name_plural = _("评价结果")
         indexes = [models.Index(fields=["rank"], name="result_rank")]
 
-    @property
-    def items(self) -> dict:
-        """Indicator code → the item as plain JSON values (the shape results had when stored as one blob).
-        One query for this result's rows (after wording them if a full recompute left them unworded);
-        pages over many results read ResultItem in SQL instead."""
-        from .recompute import worded
-
-        return {row.code: row.as_json() for row in worded(self).rows.filter(leaf=True)}
-
 
 class ResultItem(models.Model):
     """One indicator of one result, typed so that readers take only what they show: the results page

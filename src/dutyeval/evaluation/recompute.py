@@ -491,6 +491,13 @@ def worded(result: Result | None) -> Result | None:
     return Result.objects.filter(submission_id=sub.pk).first()
 
 
+def result_items(result: Result) -> dict:
+    """Indicator code → the leaf item as plain JSON values (the shape results had when stored as one
+    blob), worded first if a full recompute left it unworded. One query for the rows (two and the
+    wording when unworded); pages over many results read ResultItem in SQL instead."""
+    return {row.code: row.as_json() for row in worded(result).rows.filter(leaf=True)}
+
+
 def word(cycle: Cycle, submissions=None) -> int:
     """Word at once the results a full recompute left unworded, of these submissions (ids, objects or a
     queryset; all of the cycle's by default): one compute and one store for a document or a list over

@@ -16,6 +16,7 @@ from dutyeval.accounts import scoping
 from dutyeval.accounts.models import User
 from dutyeval.core import panels as core
 from dutyeval.evaluation.models import Cycle, ItemScore, Result
+from dutyeval.evaluation.recompute import result_items
 from dutyeval.evaluation.rules import WorkflowError, cycle_for, submission_for
 from dutyeval.evidence.services import evidence_by_item
 from dutyeval.regions.models import Region
@@ -191,7 +192,7 @@ def panel(request, pk: int):
     pending = {i.pk for i in services.pending_items(panel_obj)}
     files = evidence_by_item(sub)
     result = Result.objects.filter(submission=sub).first()
-    computed = result.items if result else {}
+    computed = result_items(result) if result else {}
     self_scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
     requests = {}
     for r in SupplementRequest.objects.filter(submission=sub).select_related("evidence"):

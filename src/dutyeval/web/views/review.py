@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from dutyeval.accounts import scoping
 from dutyeval.evaluation import services
 from dutyeval.evaluation.models import ItemScore, Result
+from dutyeval.evaluation.recompute import result_items
 from dutyeval.evaluation.rules import uses_panels
 from dutyeval.schemes.models import Indicator
 
@@ -39,7 +40,7 @@ def review(request, pk: int):
             messages.error(request, e)
     scores = {s.indicator_id: s for s in ItemScore.objects.filter(submission=sub)}
     result = Result.objects.filter(submission=sub).first()
-    computed = result.items if result else {}
+    computed = result_items(result) if result else {}
     rows = [{"ind": i, "s": scores.get(i.pk), "auto": computed.get(i.code)} for i in leaves]
     report = sub.reports.filter(state="done").first()
     return render(request, "web/review.html", {
