@@ -73,6 +73,23 @@ def _target(word, example):
     )
 
 
+def _place_count(word, example):
+    r = ingest_text(example)
+    assert [f for f in r.figures if f.kind == "count" and f.unit == word and f.quote[0].isdigit()], (
+        example,
+        [(f.quote, f.unit) for f in r.figures],
+    )
+
+
+def _share_mismatch_by(word, example):
+    # the example's share disagrees with its counts; without the word nothing ties them together
+    def found(text):
+        return [a for a in ingest_text(text).anomalies if a.kind == "share_mismatch"]
+
+    assert found(example), example
+    assert not found(example.replace(word, "规模")), example
+
+
 def _scores(word, example):
     assert len([f for f in ingest_text(example).figures if f.kind == "score"]) >= 3, example
 
@@ -142,6 +159,7 @@ CHECKS = {
     "slogan_after": _no_figure_before,
     "not_after": _no_figure_after,
     "counted_after_one": _count_of_one,
+    "place_units": _place_count,
     "placeholder_chars": _placeholder,
     "placeholder_units": _placeholder,
     "placeholder_years": _placeholder_anywhere,
@@ -155,6 +173,8 @@ CHECKS = {
     "comparison_bases": _comparison_base,
     "all_parts": _all_parts,
     "complete_partitions": _all_parts,
+    "whole_words": _share_mismatch_by,
+    "share_labels": _share_mismatch_by,
     "two_level_schools": _all_parts,
     "counted_kinds": _counted_kind,
     "score_headers": _scores,
@@ -191,6 +211,10 @@ def test_fast_path_sets_come_from_the_lists():
 
     assert figures._ABSTRACT_FIRST == rules.first_chars(rules.words("abstract_after"))
     assert set(anomalies._PH_CHARS) == set(rules.words("placeholder_chars"))
+    assert figures._PLACE_UNITS == set(rules.words("place_units"))
+    assert all(w in figures._COUNT_UNITS.split("|") for w in rules.words("place_units"))
+    assert anomalies._SHARE_LABELS == rules.words("share_labels")
+    assert all(w in anomalies._SHARE_OF_WHOLE.pattern for w in rules.words("whole_words"))
 
 
 def test_metric_and_level_tables_come_from_the_lists():

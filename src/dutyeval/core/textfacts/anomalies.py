@@ -659,7 +659,9 @@ _SHARE_GAP = re.compile(r"[\u4e00-\u9fff()（）、]{0,16}中[,，]?(?:已|共|�
 # "其中骨干教师46人，占交流总数的25.1%", "…，占比25.1%": the share of a part after 其中 in its
 # whole; the words between 占 and 的 (less 总数 …) must name the whole, as its own clause does
 _SHARE_OF_WHOLE = re.compile(
-    r"[,，]占(?:比(?:为|达到?)?|(?P<noun>[\u4e00-\u9fff]{0,8}?)(?:总数|总量|总人数|总额)的)$"
+    r"[,，]占(?:比(?:为|达到?)?|(?P<noun>[\u4e00-\u9fff]{0,8}?)(?:"
+    + R.alternation(R.words("whole_words"))
+    + ")的)$"
 )
 
 
@@ -755,7 +757,7 @@ def _share_mismatches(text: str, figures: list[Figure]) -> list[Anomaly]:
 # "在园幼儿A人。全镇在园幼儿中，…就读的C人，普惠性幼儿园覆盖率P%": a sentence that opens by naming
 # its base ("<noun>中，") states a part and its share of a whole stated before with that noun
 _BASE_OPENER = re.compile(r"(?:全[县区市镇乡省旗])?(?P<noun>[\u4e00-\u9fff]{2,8}?)中[,，]")
-_SHARE_LABELS = ("覆盖率", "占比", "比例", "比重")
+_SHARE_LABELS = R.words("share_labels")
 
 
 def _named_base_shares(text: str, figures: list[Figure]) -> list[Anomaly]:

@@ -27,7 +27,7 @@ _CN = "零〇一二两三四五六七八九十百千"
 _COUNT_UNITS = (
     "人次|平方米|平方公里|平米|㎡|个百分点|百分点|学时|课时|公顷|公里|千米|万册|生/千人|批次|"
     "所|个|名|人|套|册|间|台|家|项|条|份|位|次|件|场|班|节|天|轨|部|张|辆|本|批|支|篇|门|户|座|栋|处|块|亩|吨|对|倍|分"
-    "|米|度|乡|镇|市|县|区"
+    "|米|度|乡|镇|" + "|".join(R.words("place_units"))
 )
 # Both patterns start with a plain character class, so the regex engine skips ahead to the
 # next digit in C; prefixes such as 近/约/超过 are looked up behind the match in Python.
@@ -317,7 +317,7 @@ def _ratio(m, text, start, end, quals) -> Figure | None:
 
 
 # places counted with a digit ("等5市", "3县2区", as "2乡2镇"); a redacted name "X县" has no digit
-_PLACE_UNITS = frozenset(("市", "县", "区"))
+_PLACE_UNITS = frozenset(R.words("place_units"))
 _IDIOM_UNITS = frozenset(("人", "名", "个", "项", "次", "批", "场", "部", "支", "对"))
 
 
