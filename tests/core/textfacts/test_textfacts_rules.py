@@ -90,6 +90,34 @@ def _share_mismatch_by(word, example):
     assert not found(example.replace(word, "规模")), example
 
 
+def _approx(word, example):
+    r = ingest_text(example)
+    assert [f for f in r.figures if f.quote.startswith(word) and word in f.qualifiers], (
+        example,
+        [(f.quote, f.qualifiers) for f in r.figures],
+    )
+
+
+def _difference(word, example):
+    r = ingest_text(example)
+    assert [f for f in r.figures if f.kind == "growth" and r.text.endswith(word, 0, f.start)], (
+        example,
+        [(f.quote, f.kind) for f in r.figures],
+    )
+
+
+def _context(kind):
+    # the figure after the word is of ``kind``; with another word in its place it is not
+    def check(word, example):
+        def kinds(text):
+            return [f.kind for f in ingest_text(text).figures]
+
+        assert kinds(example)[-1:] == [kind], (example, kinds(example))
+        assert kinds(example.replace(word, "规模"))[-1:] != [kind], example
+
+    return check
+
+
 def _scores(word, example):
     assert len([f for f in ingest_text(example).figures if f.kind == "score"]) >= 3, example
 
@@ -160,6 +188,11 @@ CHECKS = {
     "not_after": _no_figure_after,
     "counted_after_one": _count_of_one,
     "place_units": _place_count,
+    "approx_before": _approx,
+    "difference_endings": _difference,
+    "money_context": _context("amount"),
+    "score_context": _context("score"),
+    "coefficient_context": _context("ratio"),
     "placeholder_chars": _placeholder,
     "placeholder_units": _placeholder,
     "placeholder_years": _placeholder_anywhere,
@@ -212,6 +245,8 @@ def test_fast_path_sets_come_from_the_lists():
     assert figures._ABSTRACT_FIRST == rules.first_chars(rules.words("abstract_after"))
     assert set(anomalies._PH_CHARS) == set(rules.words("placeholder_chars"))
     assert figures._PLACE_UNITS == set(rules.words("place_units"))
+    assert figures._PRE_LAST == rules.last_chars(rules.words("approx_before"))
+    assert figures._DIFF_ENDINGS == rules.words("difference_endings")
     assert all(w in figures._COUNT_UNITS.split("|") for w in rules.words("place_units"))
     assert anomalies._SHARE_LABELS == rules.words("share_labels")
     assert all(w in anomalies._SHARE_OF_WHOLE.pattern for w in rules.words("whole_words"))

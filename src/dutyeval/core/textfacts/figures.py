@@ -80,18 +80,20 @@ _CHINESE = re.compile(
     rf"(?<![{_CN}余多])"
     r"(?P<post>以上|以下|左右|以内|)"
 )
-_PRE = re.compile(r"(?:将近|接近|大约|超过|不足|不到|近|约|超|逾)$")
-_PRE_LAST = "近约过足到超逾"
+# approximation words (将近, 约, 超过 …) and the context words of money, scores and
+# coefficients: rules.yaml; the last-character set is derived from the list
+_PRE = re.compile("(?:" + R.alternation(R.words("approx_before")) + ")$")
+_PRE_LAST = R.last_chars(R.words("approx_before"))
 _NOT_BEFORE = frozenset("〔[.前" + string.ascii_letters)
-_MONEY_CONTEXT = re.compile(r"投资|资金|经费|投入|拨款|支出|收入|预算|补助|补贴|奖励|元")
-_SCORE_CONTEXT = re.compile(r"得分|评分|分数|满意度|平均分|均分|指数")
-_COEF_CONTEXT = re.compile(r"系数|比值|比为|之比")
+_MONEY_CONTEXT = re.compile(R.alternation(R.words("money_context")))
+_SCORE_CONTEXT = re.compile(R.alternation(R.words("score_context")))
+_COEF_CONTEXT = re.compile(R.alternation(R.words("coefficient_context")))
 # a change: verb (possibly with 了/为) right before the figure, after the last comma
 _CHANGE_VERBS = R.words("change_verbs")  # rules.yaml
 # str.endswith with a tuple runs in C: cheaper than a "$"-anchored regex search per figure
 _CHANGE_ENDINGS = tuple(v + s for v in _CHANGE_VERBS for s in ("", "了", "为", "达", "约"))
 # a difference from another figure: "农村小学初中分别高100元"
-_DIFF_ENDINGS = ("分别高", "分别低", "均高", "均低", "各高", "各低", "高于上年", "低于上年")
+_DIFF_ENDINGS = R.words("difference_endings")  # rules.yaml
 # last characters of the endings: a set test rules most clauses out before endswith runs
 _CHANGE_LAST = frozenset(e[-1] for e in _CHANGE_ENDINGS)
 _DIFF_LAST = frozenset(e[-1] for e in _DIFF_ENDINGS)
