@@ -118,6 +118,28 @@ def _context(kind):
     return check
 
 
+def _idiom_after_one(word, example):
+    from dutyeval.core.textfacts import figures
+
+    def ones(text):
+        return [f.quote for f in ingest_text(text).figures if f.quote == "一" + word]
+
+    assert not ones(example), example
+    # without the entry, the same sentence reads a count of one
+    kept = figures._IDIOM_UNITS
+    try:
+        figures._IDIOM_UNITS = kept - {word}
+        assert ones(example), example
+    finally:
+        figures._IDIOM_UNITS = kept
+
+
+def _level_list(word, example):
+    r = ingest_text(example)
+    assert r.text.count("。" + word) == 1, example
+    assert "parts_exceed_whole" in {a.kind for a in r.anomalies}, example
+
+
 def _scores(word, example):
     assert len([f for f in ingest_text(example).figures if f.kind == "score"]) >= 3, example
 
@@ -188,6 +210,7 @@ CHECKS = {
     "not_after": _no_figure_after,
     "counted_after_one": _count_of_one,
     "place_units": _place_count,
+    "idiom_units_after_one": _idiom_after_one,
     "approx_before": _approx,
     "difference_endings": _difference,
     "money_context": _context("amount"),
@@ -207,6 +230,7 @@ CHECKS = {
     "all_parts": _all_parts,
     "complete_partitions": _all_parts,
     "whole_words": _share_mismatch_by,
+    "level_list_openers": _level_list,
     "share_labels": _share_mismatch_by,
     "two_level_schools": _all_parts,
     "counted_kinds": _counted_kind,
@@ -247,6 +271,8 @@ def test_fast_path_sets_come_from_the_lists():
     assert figures._PLACE_UNITS == set(rules.words("place_units"))
     assert figures._PRE_LAST == rules.last_chars(rules.words("approx_before"))
     assert figures._DIFF_ENDINGS == rules.words("difference_endings")
+    assert figures._IDIOM_UNITS == set(rules.words("idiom_units_after_one"))
+    assert anomalies._SCHOOL_LEVELS == {"幼儿园", "小学", "初中", "高中", "中职", "特殊教育"}
     assert all(w in figures._COUNT_UNITS.split("|") for w in rules.words("place_units"))
     assert anomalies._SHARE_LABELS == rules.words("share_labels")
     assert all(w in anomalies._SHARE_OF_WHOLE.pattern for w in rules.words("whole_words"))

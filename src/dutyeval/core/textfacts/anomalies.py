@@ -542,7 +542,8 @@ def _same_noun(text: str, whole: Figure, parts: list[Figure]) -> list[Figure]:
     return same if same else parts
 
 
-_LEVEL_OPENING = re.compile("。(?=幼儿园|小学|初中|普通高中|高中|中职|特殊教育)")
+# the level words that open a list by level (rules.yaml level_list_openers)
+_LEVEL_OPENING = re.compile("。(?=" + R.alternation(R.words("level_list_openers")) + ")")
 
 
 def _level_lists(text: str, figures: list[Figure], starts: list[int]) -> list[tuple[Figure, list[Figure]]]:
@@ -580,7 +581,10 @@ def _level_of(f: Figure) -> str | None:
     return next((q for q in f.qualifiers if q in _SCHOOL_LEVELS), None)
 
 
-_SCHOOL_LEVELS = frozenset(("幼儿园", "小学", "初中", "高中", "中职", "特殊教育"))
+# the levels of the opening words (普通高中 is 高中), from the levels list
+_SCHOOL_LEVELS = frozenset(
+    {e["word"]: e["level"] for e in R.raw()["levels"]}[w] for w in R.words("level_list_openers")
+)
 _ALL_PARTS = tuple(re.compile(w) for w in R.words("all_parts"))
 # "…32所，其中小学、初中分别为": the items of a complete partition between the total and 分别为
 # (the items in any order; schools spanning two levels may be listed among them as a part)

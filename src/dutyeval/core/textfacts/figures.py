@@ -320,7 +320,7 @@ def _ratio(m, text, start, end, quals) -> Figure | None:
 
 # places counted with a digit ("等5市", "3县2区", as "2乡2镇"); a redacted name "X县" has no digit
 _PLACE_UNITS = frozenset(R.words("place_units"))
-_IDIOM_UNITS = frozenset(("人", "名", "个", "项", "次", "批", "场", "部", "支", "对"))
+_IDIOM_UNITS = frozenset(R.words("idiom_units_after_one"))  # rules.yaml
 
 
 def _reject_chinese(num: str, value: Decimal, approx, unit: str, mag: str, before: str, after: str) -> bool:
