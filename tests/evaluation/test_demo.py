@@ -56,6 +56,9 @@ def test_a_municipality_gets_schools_in_every_district(db):
     assert s.province.code == "110000" and s.counties == districts.count() == 16
     assert s.schools == School.objects.filter(county__code__startswith="11").count() == 32
     assert all(School.objects.filter(county=d).exists() for d in districts)
+    # the logins printed name the province built, not the default one
+    labels = dict((name, label) for name, _password, label in s.logins)
+    assert labels["sxadmin"] == "省级督导办管理员（北京市）" and labels["reviewer"] == "评审专家（北京市）"
 
 
 def test_a_province_without_counties_is_skipped_with_a_message(db):

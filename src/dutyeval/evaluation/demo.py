@@ -376,8 +376,8 @@ def _build_users(province: Region, counties: list[Region]) -> list[tuple[str, st
     _upsert_users(users)
     zezhou = next((c for c in counties if c.code == "140525"), counties[0])
     return [
-        ("sxadmin", DEMO_PASSWORD, "省级督导办管理员（山西省）"),
-        ("reviewer", DEMO_PASSWORD, "评审专家（山西省）"),
+        ("sxadmin", DEMO_PASSWORD, f"省级督导办管理员（{province.name}）"),
+        ("reviewer", DEMO_PASSWORD, f"评审专家（{province.name}）"),
         (f"c{zezhou.code}", DEMO_PASSWORD, f"县级填报联络员（{zezhou.name}）"),
         ("admin", DEMO_PASSWORD, "系统管理员（后台 /admin/）"),
     ]
