@@ -285,12 +285,11 @@ ITEM_COLUMNS = (
     "result_id", "code", "leaf", "score", "contribution", "status", "who", "failed", "auto_score", "auto_verdict",
     "rule", "explanation", "value", "threshold", "unit", "comparison", "source", "confidence", "figures",
 )  # fmt: skip
-# an inner indicator's row: no status, rule or explanation of its own, only the subtotal
-SUBTOTAL_REST = ("", "", False, None, "", "", "", None, None, "", "", "", "", "[]")
-# an unworded leaf's columns after `failed` (auto_score … figures), as values and as COPY text
+# an unworded leaf's columns after `failed` (auto_score … figures): no words, no check figures
 UNWORDED_REST = (None, "", "", "", None, None, "", "", "", "", "[]")
+# an inner indicator's row: no status, rule or explanation of its own, only the subtotal
+SUBTOTAL_REST = ("", "", False, *UNWORDED_REST)
 _ZERO = Decimal("0.00")
-_UNWORDED_TAIL = "\t\\N\t\t\t\t\\N\t\\N\t\t\t\t\t[]"
 
 
 def _leaf_numbers(scores: SchemeScores, j: int) -> list[tuple]:
@@ -513,6 +512,10 @@ def word(cycle: Cycle, submissions=None) -> int:
     else:
         store(cycle, compute(cycle, codes), only=codes, words=True)
     return len(codes)
+
+
+# UNWORDED_REST as the end of a COPY line (the values after `failed`, each after its tab)
+_UNWORDED_TAIL = "\t" + "\t".join(map(_copy_text, UNWORDED_REST))
 
 
 def rerank(cycle: Cycle) -> None:
